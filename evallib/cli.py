@@ -1,0 +1,115 @@
+"""The `evalbook` command. User mistakes print a Chinese message and exit 2, never a traceback."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import InputError
+from .numbers import fmt
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+
+def _framework_dirs(args) -> list[Path] | None:
+    return [Path(d) for d in args.frameworks] if getattr(args, "frameworks", None) else None
+
+
+def cmd_lint(args) -> int:
+    from .framework import load_framework
+    from .lint import lint
+
+    status = EXIT_OK
+    for path in args.files:
+        framework = load_framework(Path(path))
+        messages = lint(framework)
+        errors = [m for m in messages if m.level == "错误"]
+        print(f"{path}（{framework.id}）：错误 {len(errors)} 个，警告 {len(messages) - len(errors)} 个")
+        for m in messages:
+            print(f"  {m}")
+        if errors:
+            status = EXIT_FAILED
+    return status
+
+
+def print_scores(ev) -> None:
+    meta = ev.subject.meta
+    print(f"{meta.unit} · {meta.name}（{meta.year or '年度未注明'}） · 指标体系 {ev.framework.meta.name}")
+    width = max((len(" / ".join(l.node.path)) for l in ev.leaf_list()), default=10)
+    print(f"{'指标':<{width}}  {'分值':>6} {'得分':>7} {'自评':>7}  来源")
+    for leaf in ev.leaf_list():
+        name = " / ".join(leaf.node.path)
+        weight = fmt(leaf.weight) if leaf.applicable else "—"
+        print(f"{name:<{width}}  {weight:>6} {fmt(leaf.score):>7} {fmt(leaf.self_score):>7}  {leaf.source}")
+    print(f"合计：{fmt(ev.total)} 分，等级：{ev.grade or '—'}")
+    print(f"自评分合计：{fmt(ev.self_total)} 分（{ev.self_grade or '—'}）；文件所述总分：{fmt(ev.stated_total)}")
+    if ev.stated_total is not None and ev.self_total is not None and ev.stated_total != ev.self_total:
+        print(f"注意：文件所述总分 {fmt(ev.stated_total)} 与各项自评分之和 {fmt(ev.self_total)} 不一致")
+
+
+def cmd_score(args) -> int:
+    from .results import to_json
+    from .review import review_file
+
+    for path in args.files:
+        ev = review_file(Path(path), _framework_dirs(args), tolerance=args.tolerance)
+        if args.json:
+            print(to_json(ev))
+        else:
+            print_scores(ev)
+    return EXIT_OK
+
+
+def cmd_review(args) -> int:
+    from .results import to_json
+    from .review import print_review, review_file
+
+    for path in args.files:
+        ev = review_file(Path(path), _framework_dirs(args), tolerance=args.tolerance)
+        if args.json:
+            print(to_json(ev))
+        else:
+            print_review(ev)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evalbook", description="预算绩效评价工作簿：指标体系、评分、复核与报告")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("lint", help="检查指标体系文件")
+    p.add_argument("files", nargs="+", metavar="FRAMEWORK")
+    p.set_defaults(func=cmd_lint)
+
+    for name, func, text in (("score", cmd_score, "评分：逐项得分、合计与等级"),
+                             ("review", cmd_review, "复核：重算并列出与自评不一致之处")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("files", nargs="+", metavar="FILE")
+        p.add_argument("--json", action="store_true", help="以 JSON 输出（稳定的数据格式）")
+        p.add_argument("--tolerance", default="0.01", help="复算分与自评分差异的容忍度，默认 0.01")
+        p.add_argument("--frameworks", action="append", metavar="DIR", help="指标体系所在目录（可多次指定）")
+        p.set_defaults(func=func)
+
+    from . import commands  # report, batch and deliverable commands register themselves
+
+    commands.add_all(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print("输入有误：", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

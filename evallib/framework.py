@@ -1,0 +1,283 @@
+"""Indicator frameworks (指标体系): a tree of indicators with weights and rules, plus grade bands.
+
+A framework is data: one YAML file per region/kind/year under parameters/frameworks/.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import InputError, Problem
+from .loading import file_sha256, read_yaml, validate
+from .metrics import Metric, MetricSet
+from .numbers import Num
+from .rules import Rule, parse_rule
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FrameworkMeta(_Model):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    name: str
+    region: str = ""
+    year: int | None = None
+    kind: Literal["部门整体", "项目支出"]
+    source: str = ""
+    total: Num = Decimal(100)
+    note: str = ""
+
+
+class GradeBand(_Model):
+    grade: str
+    min: Num | None = None
+    max: Num | None = None
+    min_inclusive: bool = True
+    max_inclusive: bool = False
+
+    def contains(self, value: Decimal) -> bool:
+        if self.min is not None and (value < self.min or (value == self.min and not self.min_inclusive)):
+            return False
+        if self.max is not None and (value > self.max or (value == self.max and not self.max_inclusive)):
+            return False
+        return True
+
+    def describe(self) -> str:
+        low = "" if self.min is None else f"{'≥' if self.min_inclusive else '>'}{self.min}"
+        high = "" if self.max is None else f"{'≤' if self.max_inclusive else '<'}{self.max}"
+        return "且".join(x for x in (low, high) if x) or "任意"
+
+
+class FigureSpec(_Model):
+    label: str
+    unit: str = "万元"
+    kind: Literal["money", "count", "ratio", "number"] = "money"
+
+
+class MetricSpec(_Model):
+    formula: str
+    label: str = ""
+    unit: str = "%"
+
+
+class SlotSpec(_Model):
+    """A node whose children come from the subject's target table (项目绩效目标表)."""
+
+    rule: dict[str, Any]
+    min_items: int = 0
+
+
+class NodeSpec(_Model):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    weight: Num | None = None
+    definition: str = ""  # 指标说明
+    criteria: str = ""  # 评分标准, verbatim as printed
+    rule: dict[str, Any] | None = None  # the machine rule implementing the criteria
+    note: str = ""  # where the printed rule is evidently wrong: what was encoded instead, and why
+    shared: bool = False  # children share this node's weight (e.g. 经济/社会/生态效益 15 together)
+    slot: SlotSpec | None = None
+    alternatives: dict[str, dict[str, Any]] = {}  # reading id -> rule fields that differ under it
+    children: list["NodeSpec"] = []
+
+
+class FrameworkSpec(_Model):
+    meta: FrameworkMeta
+    grades: list[GradeBand] = Field(min_length=1)
+    readings: dict[str, str] = {}  # alternative readings of ambiguous rules: id -> 说明
+    figures: dict[str, dict[str, FigureSpec]] = {}
+    metrics: dict[str, MetricSpec] = {}
+    indicators: list[NodeSpec] = Field(min_length=1)
+
+
+@dataclass
+class Node:
+    """An indicator in a framework (or in a framework instantiated for one subject)."""
+
+    id: str
+    name: str
+    weight: Decimal | None
+    level: int
+    path: tuple[str, ...]  # names from the 一级 indicator down to this one
+    definition: str = ""
+    criteria: str = ""
+    note: str = ""
+    rule: Rule | None = None
+    shared: bool = False
+    slot: SlotSpec | None = None
+    alternatives: dict[str, Rule] = field(default_factory=dict)
+    children: list["Node"] = field(default_factory=list)
+    given: dict[str, Any] | None = None  # inputs carried by a target-table row
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children and self.slot is None
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+@dataclass
+class Framework:
+    spec: FrameworkSpec
+    path: Path
+    roots: list[Node]
+
+    @property
+    def id(self) -> str:
+        return self.spec.meta.id
+
+    @property
+    def meta(self) -> FrameworkMeta:
+        return self.spec.meta
+
+    @cached_property
+    def sha256(self) -> str:
+        return file_sha256(self.path)
+
+    def nodes(self):
+        for root in self.roots:
+            yield from root.walk()
+
+    def leaves(self):
+        return [n for n in self.nodes() if n.is_leaf]
+
+    def node(self, node_id: str) -> Node | None:
+        return next((n for n in self.nodes() if n.id == node_id), None)
+
+    @cached_property
+    def metric_set(self) -> MetricSet:
+        extra = {name: Metric(name=name, **spec.model_dump()) for name, spec in self.spec.metrics.items()}
+        return MetricSet.library().extended(extra)
+
+    def grade(self, total: Decimal | None) -> str | None:
+        if total is None:
+            return None
+        return next((band.grade for band in self.spec.grades if band.contains(total)), None)
+
+    def table(self):
+        """The framework as a plain table (COINr style): one row per indicator."""
+        import pandas as pd
+
+        rows = []
+        for n in self.nodes():
+            rows.append({"id": n.id, "层级": n.level, "指标": n.name, "路径": " / ".join(n.path),
+                         "分值": n.weight, "评分标准": n.criteria, "规则类型": n.rule.type if n.rule else "",
+                         "末级": n.is_leaf})
+        return pd.DataFrame(rows)
+
+
+def _describe(spec_data: Any):
+    """Name a place in the tree by indicator names, not list indices."""
+
+    def describe(loc: tuple) -> str | None:
+        if not loc or loc[0] != "indicators":
+            return None
+        parts, node, items = [], None, spec_data.get("indicators") if isinstance(spec_data, dict) else None
+        rest = list(loc[1:])
+        while rest and isinstance(rest[0], int) and isinstance(items, list) and rest[0] < len(items):
+            node = items[rest.pop(0)]
+            label = node.get("name") or node.get("id") or "?" if isinstance(node, dict) else "?"
+            ident = node.get("id") if isinstance(node, dict) else None
+            parts.append(f"{label}（{ident}）" if ident else str(label))
+            if rest and rest[0] == "children":
+                rest.pop(0)
+                items = node.get("children") if isinstance(node, dict) else None
+            else:
+                break
+        tail = ".".join(str(x) for x in rest)
+        return "指标 " + " > ".join(parts) + (f" 的字段 {tail}" if tail else "")
+
+    return describe
+
+
+def build_node(spec: NodeSpec, level: int, parent_path: tuple[str, ...], file: str, problems: list[Problem]) -> Node:
+    path = parent_path + (spec.name,)
+    where = f"指标 {' > '.join(path)}（{spec.id}）"
+    rule = None
+    alternatives: dict[str, Rule] = {}
+    if spec.rule is not None:
+        try:
+            rule = parse_rule(spec.rule, file, f"{where} 的 rule")
+            for reading, override in spec.alternatives.items():
+                alternatives[reading] = parse_rule(deep_merge(spec.rule, override), file,
+                                                   f"{where} 的 alternatives.{reading}")
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if spec.slot is not None:
+        try:
+            parse_rule(spec.slot.rule, file, f"{where} 的 slot.rule")
+        except InputError as exc:
+            problems.extend(exc.problems)
+    children = [build_node(c, level + 1, path, file, problems) for c in spec.children]
+    if not children and spec.slot is None and rule is None:
+        problems.append(Problem(file, where, "末级指标缺少评分规则 rule"))
+    if not children and spec.slot is None and spec.weight is None:
+        problems.append(Problem(file, where, "末级指标缺少分值 weight"))
+    if spec.weight is not None and spec.weight < 0:
+        problems.append(Problem(file, where + " 的 weight", "分值不能为负数", str(spec.weight)))
+    return Node(id=spec.id, name=spec.name, weight=spec.weight, level=level, path=path,
+                definition=spec.definition, criteria=spec.criteria, note=spec.note, rule=rule,
+                shared=spec.shared, slot=spec.slot, alternatives=alternatives, children=children)
+
+
+def load_framework(path: Path) -> Framework:
+    path = Path(path)
+    file = str(path)
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError.single(file, "", "指标体系文件应为键值表（含 meta、grades、indicators）")
+    spec = validate(FrameworkSpec, data, file, describe=_describe(data))
+    problems: list[Problem] = []
+    roots = [build_node(s, 1, (), file, problems) for s in spec.indicators]
+    seen: dict[str, str] = {}
+    for root in roots:
+        for node in root.walk():
+            if node.id in seen:
+                problems.append(Problem(file, f"指标 {' > '.join(node.path)}", f"指标编号 id 与“{seen[node.id]}”重复", node.id))
+            seen[node.id] = node.name
+    for reading_rules in (n.alternatives for r in roots for n in r.walk()):
+        for reading in reading_rules:
+            if reading not in spec.readings:
+                problems.append(Problem(file, "readings", f"规则引用了未声明的解读“{reading}”", reading))
+    if problems:
+        raise InputError(problems)
+    return Framework(spec=spec, path=path, roots=roots)
+
+
+FRAMEWORK_DIRS = [Path("parameters/frameworks")]
+
+
+def find_framework(framework_id: str, search: list[Path] | None = None, referrer: str = "") -> Path:
+    """Locate a framework file by its meta.id in the framework folders."""
+    dirs = search or FRAMEWORK_DIRS
+    known = []
+    for folder in dirs:
+        for candidate in sorted(Path(folder).glob("*.yaml")):
+            data = read_yaml(candidate)
+            fid = data.get("meta", {}).get("id") if isinstance(data, dict) else None
+            if fid == framework_id:
+                return candidate
+            if fid:
+                known.append(fid)
+    raise InputError.single(referrer, "meta.framework", f"找不到编号为此的指标体系；已有：{'、'.join(known) or '无'}",
+                            framework_id)

@@ -1,0 +1,80 @@
+"""Exact numbers: every score and rate is a Decimal; scores are rounded in one place.
+
+Scores are rounded to two decimals (ROUND_HALF_UP) when a leaf's rule result
+becomes a score (`round_score`); totals are sums of rounded scores, so a total
+always equals the sum of the printed leaf scores.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+SCORE_QUANTUM = Decimal("0.01")
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+
+
+def to_decimal(value) -> Decimal:
+    """Convert int/float/str/Decimal to Decimal via its printed form (never binary floats)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("布尔值不是数字")
+    if isinstance(value, (int, float)):
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("，", "")
+        percent = text.endswith("%") or text.endswith("％")
+        if percent:
+            text = text[:-1]
+        try:
+            number = Decimal(text)
+        except InvalidOperation as exc:
+            raise ValueError(f"“{value}”不是数字") from exc
+        return number / HUNDRED if percent else number
+    raise ValueError(f"“{value}”不是数字")
+
+
+def round_score(value: Decimal) -> Decimal:
+    """The one rounding rule for scores: two decimals, half up."""
+    return value.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
+    return max(low, min(high, value))
+
+
+def fmt(value: Decimal | None, places: int | None = None) -> str:
+    """Print a Decimal as a person writes it: 94.79, 98, 96.5 (no exponent, no trailing zeros)."""
+    if value is None:
+        return "—"
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        return f"{value:f}"
+    text = f"{value.normalize():f}" if value != 0 else "0"
+    return text
+
+
+def fmt_percent(ratio: Decimal | None, places: int = 2) -> str:
+    """0.96423 -> '96.42%'."""
+    if ratio is None:
+        return "—"
+    return f"{(ratio * HUNDRED).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}%"
+
+
+def decimal_places(text: str) -> int:
+    """How many decimals a printed number carries ('96.42%' -> 2, '98' -> 0)."""
+    text = str(text).strip().rstrip("%％")
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def _to_decimal_or_none(value):
+    return None if value is None else to_decimal(value)
+
+
+from typing import Annotated  # noqa: E402
+
+from pydantic import BeforeValidator  # noqa: E402
+
+# A number field in a YAML file: accepts 2, 0.95, "95%", "1,402.24".
+Num = Annotated[Decimal, BeforeValidator(to_decimal)]

@@ -1,0 +1,69 @@
+"""Composite: several sub-rules added up (e.g. 福田 预算执行率, 公用经费控制率)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from ..loading import translate
+from ..numbers import ZERO, Num, fmt, round_score
+from .base import REGISTRY, Rule, RuleContext, RuleResult, register
+
+
+class Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    points: Num
+    rule: Any
+
+    @field_validator("rule", mode="before")
+    @classmethod
+    def _rule(cls, value):
+        if isinstance(value, Rule):
+            return value
+        if not isinstance(value, dict) or value.get("type") not in REGISTRY:
+            known = "、".join(sorted(REGISTRY))
+            raise ValueError(f"未知的评分规则类型“{value.get('type') if isinstance(value, dict) else value}”；可用类型：{known}")
+        try:
+            return REGISTRY[value["type"]].model_validate(value)
+        except ValidationError as exc:
+            raise ValueError("；".join(f"{p.where}：{p.message}" for p in translate(exc, ""))) from None
+
+
+@register
+class CompositeRule(Rule):
+    type: Literal["composite"]
+    parts: list[Part]
+    round_parts: bool = False  # round each part to two decimals before adding
+
+    label = "复合规则（子规则相加）"
+
+    def full_marks(self, weight: Decimal) -> Decimal:
+        return self.max if self.max is not None else sum((p.points for p in self.parts), ZERO)
+
+    def inputs_named(self) -> set[str]:
+        return set().union(*(p.rule.inputs_named() for p in self.parts)) if self.parts else set()
+
+    def evaluate(self, ctx: RuleContext) -> RuleResult:
+        formulas, inputs, texts, evidence = [], {}, [], []
+        total = ZERO
+        recomputable = True
+        for part in self.parts:
+            sub_ctx = RuleContext(ctx.calc, ctx.given.get(part.name, ctx.given), part.points)
+            result = part.rule.run(sub_ctx)
+            formulas.append(f"【{part.name}，{fmt(part.points)}分】{result.formula}")
+            inputs.update(result.inputs)
+            recomputable = recomputable and result.recomputable
+            if result.evidence:
+                evidence.append(result.evidence)
+            if result.score is None:
+                return RuleResult(None, "；".join(formulas), inputs, reason=f"{part.name}：{result.reason}",
+                                  recomputable=recomputable)
+            score = min(part.points, result.score)
+            if self.round_parts:
+                score = round_score(score)
+            total += score
+            texts.append(f"{part.name}{fmt(score.quantize(Decimal('0.0001')))}分（{result.explanation}）")
+        return RuleResult(total, "；".join(formulas), inputs, "；".join(texts), evidence="；".join(evidence),
+                          recomputable=recomputable)

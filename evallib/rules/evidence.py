@@ -1,0 +1,159 @@
+"""Rules fed by the subject's per-indicator inputs: checklist, judgement, outside score, not applicable."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ..numbers import ZERO, Num, fmt, to_decimal
+from .base import Rule, RuleContext, RuleResult, register
+
+
+class Point(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    text: str
+    points: Num | None = None
+
+
+def _ids(values) -> list[str]:
+    return [str(v) for v in (values or [])]
+
+
+@register
+class ChecklistRule(Rule):
+    """评价要点: each point met earns its points (earn), or each point missed / violation costs them (deduct)."""
+
+    type: Literal["checklist"]
+    mode: Literal["earn", "deduct"]
+    items: list[Point] = []
+    per_item: Num | None = None  # points of an item that names none; per violation in deduct mode
+
+    label = "评价要点（逐项计分或扣分）"
+
+    def item_points(self, item: Point) -> Decimal:
+        return item.points if item.points is not None else (self.per_item or ZERO)
+
+    def full_marks(self, weight: Decimal) -> Decimal:
+        if self.max is not None:
+            return self.max
+        if self.mode == "earn" and self.items:
+            return sum((self.item_points(i) for i in self.items), ZERO)
+        return weight
+
+    def evaluate(self, ctx: RuleContext) -> RuleResult:
+        full = self.full_marks(ctx.weight)
+        listing = "；".join(f"{i.id}.{i.text}（{fmt(self.item_points(i))}分）" for i in self.items)
+        if self.mode == "earn":
+            formula = f"每满足一项评价要点得相应分值：{listing}" if listing else "每满足一项评价要点得分"
+        else:
+            per = f"每一项（例）不符合扣{fmt(self.per_item)}分" if self.per_item is not None else "每一项不符合扣相应分值"
+            formula = f"{per}，扣完为止" + (f"：{listing}" if listing else "")
+        given = ctx.given
+        known = {i.id: i for i in self.items}
+        evidence = str(given.get("evidence", "") or "")
+        if "met" in given or "missed" in given:
+            if "met" in given:
+                met = _ids(given["met"])
+                missed = [i for i in known if i not in met]
+            else:
+                missed = _ids(given["missed"])
+                met = [i for i in known if i not in missed]
+            unknown = [x for x in met + missed if x not in known]
+            if unknown:
+                return RuleResult.missing(formula, f"评价要点编号不存在：{'、'.join(unknown)}")
+            inputs = {"满足的要点": "、".join(met) or "无", "未满足的要点": "、".join(missed) or "无"}
+            if self.mode == "earn":
+                score = sum((self.item_points(known[i]) for i in met), ZERO)
+                text = f"满足{len(met)}项要点，得{fmt(score)}分"
+            else:
+                lost = sum((self.item_points(known[i]) for i in missed), ZERO)
+                score = max(ZERO, full - lost)
+                text = f"{len(missed)}项要点不符合，扣{fmt(lost)}分" if missed else "各项要点均符合，得满分"
+            if missed:
+                text += "；未满足：" + "；".join(known[i].text for i in missed)
+            return RuleResult(score, formula, inputs, text, evidence=evidence)
+        if "violations" in given and self.mode == "deduct":
+            count = to_decimal(given["violations"])
+            per = self.per_item or ZERO
+            score = max(ZERO, full - count * per)
+            text = "未发现不符合情形，得满分" if count == 0 else f"发现{fmt(count)}例不符合，扣{fmt(count * per)}分"
+            return RuleResult(score, formula, {"不符合例数": fmt(count)}, text, evidence=evidence)
+        return RuleResult.missing(formula, "缺少评价要点核查结果（met / missed / violations）")
+
+
+class Level(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: str
+    score: Num
+
+
+@register
+class JudgementRule(Rule):
+    """Evaluator's score within the weight, with a written reason (得分依据)."""
+
+    type: Literal["judgement"]
+    levels: list[Level] = []  # printed grades such as 效果较好 6 / 一般 3 / 无效果 0
+    bands_of_weight: list[Num] = []  # e.g. [1, 0.8, 0.6, 0]: 100–80% / 80–60% / 60–0% of the weight
+
+    label = "评价人员判断"
+
+    def evaluate(self, ctx: RuleContext) -> RuleResult:
+        full = self.full_marks(ctx.weight)
+        if self.levels:
+            formula = "评价人员判断：" + "；".join(f"{lv.label}{fmt(lv.score)}分" for lv in self.levels)
+        elif self.bands_of_weight:
+            b = self.bands_of_weight
+            formula = "评价人员判断，按分值比例分档：" + "；".join(
+                f"{fmt(b[i] * 100)}%–{fmt(b[i + 1] * 100)}%" for i in range(len(b) - 1))
+        else:
+            formula = f"评价人员在0–{fmt(full)}分之间判断，并写明理由"
+        given = ctx.given
+        evidence = str(given.get("evidence", "") or "")
+        if given.get("score") is None:
+            return RuleResult(None, formula, {}, "", evidence=evidence,
+                              reason="评价人员判断项，未录入评价人员评分", recomputable=False)
+        score = to_decimal(given["score"])
+        inputs = {"评价人员评分": fmt(score)}
+        if given.get("level"):
+            inputs["评价档次"] = str(given["level"])
+        text = f"评价人员评定{fmt(score)}分" + (f"（{given['level']}）" if given.get("level") else "")
+        if not evidence:
+            text += "；未写明得分依据"
+        return RuleResult(score, formula, inputs, text, evidence=evidence, recomputable=False)
+
+
+@register
+class ConversionRule(Rule):
+    """Score = outside score / its maximum × weight (e.g. 绩效办考核得分 / 350 × 8)."""
+
+    type: Literal["conversion"]
+    outside_max: Num
+    outside_name: str = "外部考核得分"
+
+    label = "外部得分折算"
+
+    def evaluate(self, ctx: RuleContext) -> RuleResult:
+        full = self.full_marks(ctx.weight)
+        formula = f"得分 = {self.outside_name} / {fmt(self.outside_max)} × {fmt(full)}"
+        raw = ctx.given.get("outside_score")
+        if raw is None:
+            return RuleResult.missing(formula, f"缺少{self.outside_name}（outside_score）")
+        outside = to_decimal(raw)
+        score = min(full, outside / self.outside_max * full)
+        return RuleResult(score, formula, {self.outside_name: fmt(outside)},
+                          f"{self.outside_name}{fmt(outside)}，折算得分 {fmt(outside)} / {fmt(self.outside_max)} × {fmt(full)} = {fmt(score)}",
+                          evidence=str(ctx.given.get("evidence", "") or ""))
+
+
+@register
+class NotApplicableRule(Rule):
+    """不适用: the item carries no weight and no score."""
+
+    type: Literal["not_applicable"]
+
+    label = "不适用"
+
+    def evaluate(self, ctx: RuleContext) -> RuleResult:
+        return RuleResult(None, "不适用，不计分值", {}, "本项不适用", applicable=False)
