@@ -28,7 +28,7 @@ def cmd_lint(args) -> int:
         for m in messages:
             print(f"  {m}")
         if errors:
-            status = EXIT_FAILED
+            status = EXIT_INPUT  # a framework with errors is bad input, like any other
     return status
 
 

@@ -41,6 +41,19 @@ _MESSAGES = {
 }
 
 
+_YAML_PROBLEMS = {
+    "expected ',' or ']'": "方括号列表未闭合，缺少“]”或逗号",
+    "expected ',' or '}'": "花括号未闭合，缺少“}”或逗号",
+    "mapping values are not allowed": "此处不能出现冒号（冒号后需空格，含冒号的文本需加引号）",
+    "found character '\\t'": "不能用制表符缩进，请改用空格",
+    "could not find expected ':'": "缺少冒号“:”",
+    "found undefined alias": "引用了未定义的锚点",
+    "expected <block end>": "缩进不一致",
+    "found unexpected end of stream": "文件意外结束（引号或括号未闭合？）",
+    "while scanning a quoted scalar": "引号未闭合",
+}
+
+
 def read_yaml(path: Path) -> Any:
     path = Path(path)
     if not path.exists():
@@ -53,9 +66,13 @@ def read_yaml(path: Path) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        context = getattr(exc, "context_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError.single(str(path), where, f"YAML 格式错误：{reason}")
+        message = next((zh for en, zh in _YAML_PROBLEMS.items() if en in reason), "无法解析")
+        if context is not None and (mark is None or context.line != mark.line):
+            message += f"（自第 {context.line + 1} 行第 {context.column + 1} 列开始的内容）"
+        raise InputError.single(str(path), where, f"YAML 格式错误：{message}；原文：{reason}")
 
 
 def file_sha256(path: Path) -> str:
