@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -115,6 +115,12 @@ class Node:
     alternatives: dict[str, Rule] = field(default_factory=dict)
     children: list["Node"] = field(default_factory=list)
     given: dict[str, Any] | None = None  # inputs carried by a target-table row
+    cap: Decimal | None = None  # for children of a shared node: the shared weight they may reach
+
+    @property
+    def limit(self) -> Decimal | None:
+        """The most this indicator can score: its weight, or the shared weight of its parent."""
+        return self.weight if self.weight is not None else self.cap
 
     @property
     def is_leaf(self) -> bool:
@@ -210,7 +216,8 @@ def _describe(spec_data: Any):
     return describe
 
 
-def build_node(spec: NodeSpec, level: int, parent_path: tuple[str, ...], file: str, problems: list[Problem]) -> Node:
+def build_node(spec: NodeSpec, level: int, parent_path: tuple[str, ...], file: str, problems: list[Problem],
+               cap: Decimal | None = None) -> Node:
     path = parent_path + (spec.name,)
     where = f"指标 {' > '.join(path)}（{spec.id}）"
     rule = None
@@ -228,16 +235,19 @@ def build_node(spec: NodeSpec, level: int, parent_path: tuple[str, ...], file: s
             parse_rule(spec.slot.rule, file, f"{where} 的 slot.rule")
         except InputError as exc:
             problems.extend(exc.problems)
-    children = [build_node(c, level + 1, path, file, problems) for c in spec.children]
+    shared_cap = spec.weight if spec.shared else None
+    children = [build_node(c, level + 1, path, file, problems, shared_cap) for c in spec.children]
     if not children and spec.slot is None and rule is None:
         problems.append(Problem(file, where, "末级指标缺少评分规则 rule"))
-    if not children and spec.slot is None and spec.weight is None:
+    if spec.shared and spec.weight is None:
+        problems.append(Problem(file, where, "共享分值（shared）的指标必须给出分值 weight"))
+    if not children and spec.slot is None and spec.weight is None and cap is None:
         problems.append(Problem(file, where, "末级指标缺少分值 weight"))
     if spec.weight is not None and spec.weight < 0:
         problems.append(Problem(file, where + " 的 weight", "分值不能为负数", str(spec.weight)))
     return Node(id=spec.id, name=spec.name, weight=spec.weight, level=level, path=path,
                 definition=spec.definition, criteria=spec.criteria, note=spec.note, rule=rule,
-                shared=spec.shared, slot=spec.slot, alternatives=alternatives, children=children)
+                shared=spec.shared, slot=spec.slot, alternatives=alternatives, children=children, cap=cap)
 
 
 def load_framework(path: Path) -> Framework:
@@ -267,17 +277,41 @@ def load_framework(path: Path) -> Framework:
 FRAMEWORK_DIRS = [Path("parameters/frameworks")]
 
 
+def _stamp(path: Path) -> tuple:
+    stat = path.stat()
+    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _framework_id(stamp: tuple) -> str | None:
+    data = read_yaml(Path(stamp[0]))
+    meta = data.get("meta") if isinstance(data, dict) else None
+    return meta.get("id") if isinstance(meta, dict) else None
+
+
 def find_framework(framework_id: str, search: list[Path] | None = None, referrer: str = "") -> Path:
     """Locate a framework file by its meta.id in the framework folders."""
     dirs = search or FRAMEWORK_DIRS
     known = []
     for folder in dirs:
         for candidate in sorted(Path(folder).glob("*.yaml")):
-            data = read_yaml(candidate)
-            fid = data.get("meta", {}).get("id") if isinstance(data, dict) else None
+            try:
+                fid = _framework_id(_stamp(candidate))
+            except InputError:
+                continue  # a broken framework file must not hide the others; lint reports it
             if fid == framework_id:
                 return candidate
             if fid:
                 known.append(fid)
     raise InputError.single(referrer, "meta.framework", f"找不到编号为此的指标体系；已有：{'、'.join(known) or '无'}",
                             framework_id)
+
+
+def load_framework_cached(path: Path) -> Framework:
+    """Frameworks are read-only once loaded: reuse them while the file is unchanged (batch runs)."""
+    return _load_framework_stamped(_stamp(Path(path)), str(path))
+
+
+@lru_cache(maxsize=64)
+def _load_framework_stamped(stamp: tuple, shown: str) -> Framework:
+    return load_framework(Path(shown))

@@ -83,12 +83,12 @@ def lint(framework: Framework) -> list[LintMessage]:
             if rule is None:
                 continue
             label = f"（解读“{reading}”）" if reading else ""
-            if node.weight is not None:
-                full = rule.full_marks(node.weight)
-                if full > node.weight:
-                    out.append(LintMessage("错误", where, f"评分规则{label}最高可得 {fmt(full)} 分，超过该指标分值 {fmt(node.weight)} 分"))
-                elif full < node.weight and rule.type not in ("not_applicable",):
-                    out.append(LintMessage("警告", where, f"评分规则{label}最高只能得 {fmt(full)} 分，低于分值 {fmt(node.weight)} 分，满分不可达"))
+            if node.limit is not None:
+                full = rule.full_marks(node.limit)
+                if full > node.limit:
+                    out.append(LintMessage("错误", where, f"评分规则{label}最高可得 {fmt(full)} 分，超过该指标分值 {fmt(node.limit)} 分"))
+                elif full < node.limit and rule.type not in ("not_applicable",) and node.weight is not None:
+                    out.append(LintMessage("警告", where, f"评分规则{label}最高只能得 {fmt(full)} 分，低于分值 {fmt(node.limit)} 分，满分不可达"))
             for ref in sorted(rule.inputs_named() - known):
                 out.append(LintMessage("错误", where, f"评分规则引用了评价对象数据中不存在的数据项或公式“{ref}”"))
             for sub in _sub_rules(rule):
@@ -100,7 +100,8 @@ def lint(framework: Framework) -> list[LintMessage]:
         if node.is_leaf and not node.criteria:
             out.append(LintMessage("警告", where, "未录入评分标准原文（criteria）"))
 
-    if leaf_sum != total:
+    open_slots = any(n.slot is not None and n.weight is None for n in framework.nodes())
+    if leaf_sum != total and not open_slots:
         out.append(LintMessage("错误", "指标体系", f"末级指标分值合计 {fmt(leaf_sum)} 分，与声明的总分 {fmt(total)} 分不一致"))
     roots_sum = sum((r.weight or ZERO for r in framework.roots), ZERO)
     if all(r.weight is not None for r in framework.roots) and roots_sum != total:

@@ -41,6 +41,8 @@ _MESSAGES = {
 }
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _YAML_PROBLEMS = {
     "expected ',' or ']'": "方括号列表未闭合，缺少“]”或逗号",
     "expected ',' or '}'": "花括号未闭合，缺少“}”或逗号",
@@ -63,7 +65,7 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError:
         raise InputError.single(str(path), "", "文件不是 UTF-8 编码的文本")
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         context = getattr(exc, "context_mark", None)

@@ -74,9 +74,9 @@ def recomputed_scores(rv: Review) -> None:
     for leaf in rv.ev.leaf_list():
         name = " / ".join(leaf.node.path)
         trace = leaf.trace.as_dict()
-        if leaf.self_score is not None and leaf.applicable and leaf.self_score > leaf.weight:
-            rv.add("错误", "自评分超出分值", name, f"“{leaf.node.name}”自评{fmt(leaf.self_score)}分，超过该项分值{fmt(leaf.weight)}分。",
-                   fmt(leaf.self_score), fmt(leaf.weight), leaf.weight - leaf.self_score, trace)
+        if leaf.self_score is not None and leaf.applicable and leaf.self_score > leaf.limit:
+            rv.add("错误", "自评分超出分值", name, f"“{leaf.node.name}”自评{fmt(leaf.self_score)}分，超过该项分值{fmt(leaf.limit)}分。",
+                   fmt(leaf.self_score), fmt(leaf.limit), leaf.limit - leaf.self_score, trace)
         if not leaf.applicable:
             if leaf.self_score:
                 rv.add("警告", "不适用项计分", name, f"“{leaf.node.name}”为不适用项，却自评{fmt(leaf.self_score)}分。",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Problem
-from .framework import Framework, Node, find_framework, load_framework
+from .framework import Framework, Node, find_framework, load_framework_cached
 from .metrics import Calculator
 from .numbers import ZERO, clamp, fmt, round_score
 from .rules import RuleContext, RuleResult, parse_rule
@@ -43,7 +43,13 @@ class LeafScore:
 
     @property
     def weight(self) -> Decimal:
+        """Own weight (zero for 不适用 items and for children of a shared weight)."""
         return self.node.weight if self.applicable and self.node.weight is not None else ZERO
+
+    @property
+    def limit(self) -> Decimal:
+        """The most this item can score: own weight or the shared weight."""
+        return self.node.limit if self.applicable and self.node.limit is not None else ZERO
 
     @property
     def lost(self) -> Decimal:
@@ -66,7 +72,8 @@ class Evaluation:
     # -- results -------------------------------------------------------
     @property
     def total(self) -> Decimal:
-        return sum((s.score or ZERO for s in self.leaves.values()), ZERO)
+        """Σ of the 一级 subtotals (a shared weight caps its children's sum)."""
+        return sum((aggregate(r, self, lambda s: s.score) or ZERO for r in self.roots), ZERO)
 
     @property
     def self_total(self) -> Decimal | None:
@@ -119,7 +126,7 @@ def instantiate(framework: Framework, subject: Subject) -> list[Node]:
         return Node(id=node.id, name=node.name, weight=weight, level=node.level, path=node.path,
                     definition=node.definition, criteria=node.criteria, note=node.note, rule=node.rule,
                     shared=node.shared, slot=None, alternatives=node.alternatives, children=children,
-                    given=node.given)
+                    given=node.given, cap=node.cap)
 
     roots = [copy_node(r) for r in framework.roots]
     for slot_id in targets:
@@ -153,7 +160,7 @@ def score_leaf(node: Node, ev: Evaluation) -> LeafScore:
     self_score = ev.subject.spec.self_scores.get(node.id)
     if self_score is None and node.given:
         self_score = node.given.get("self_score")
-    weight = node.weight if node.weight is not None else ZERO
+    weight = node.limit if node.limit is not None else ZERO
     result: RuleResult = rule.run(RuleContext(ev.calc, given, weight))
     trace = Trace(rule=rule.label, criteria=node.criteria, formula=result.formula, inputs=result.inputs,
                   result=result.explanation, evidence=result.evidence, reason=result.reason, note=node.note)
@@ -217,7 +224,7 @@ def evaluate(framework: Framework, subject: Subject, reading: str | None = None)
 def load_pair(subject_path: Path, framework_dirs: list[Path] | None = None) -> tuple[Framework, Subject]:
     subject = load_subject(subject_path)
     framework_path = find_framework(subject.meta.framework, framework_dirs, referrer=str(subject_path))
-    return load_framework(framework_path), subject
+    return load_framework_cached(framework_path), subject
 
 
 def evaluate_file(subject_path: Path, framework_dirs: list[Path] | None = None, reading: str | None = None) -> Evaluation:

@@ -1,0 +1,126 @@
+"""Scoring engine: exact arithmetic, traces, the JSON contract, shared weights, slots, readings."""
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run_cli
+from evallib.errors import InputError
+from evallib.framework import load_framework
+from evallib.metrics import Calculator, MetricSet, NoValue
+from evallib.review import review_file
+from evallib.scoring import evaluate
+from evallib.subject import load_subject
+
+MINI = ["--frameworks", FIXTURES / "frameworks"]
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_score_json_contract(capsys):
+    code, out, err = run_cli(capsys, "score", "--json", FIXTURES / "mini-subject.yaml", *MINI)
+    assert code == 0, err
+    data = json.loads(out)
+    for key in ("unit", "subject", "kind", "year", "framework", "total", "grade", "self_total", "stated_total",
+                "indicators", "findings", "reviewed_total", "reviewed_grade", "self_grade"):
+        assert key in data
+    assert data["self_total"] == 10 and data["stated_total"] == 10
+    assert data["total"] == 4 and data["grade"] == "差" and data["self_grade"] == "优"
+    staffing = data["indicators"][0]
+    assert staffing["path"] == ["投入", "在职人员控制率"] and staffing["weight"] == 5
+    assert staffing["score"] == 0 and staffing["self_score"] == 5
+    assert "183.33%" in staffing["trace"]["result"]
+    assert staffing["trace"]["inputs"]["人员.在职人数"] == "33"
+    checklist = data["indicators"][1]
+    assert checklist["trace"]["evidence"] == "未提供合规性审查材料"
+    for finding in data["findings"]:
+        assert {"severity", "category", "indicator", "message", "claimed", "recomputed", "delta"} <= finding.keys()
+
+
+def test_totals_are_exact_decimals(tmp_path):
+    framework = write(tmp_path, "fw.yaml", """
+meta: {id: exact, name: 精确, kind: 部门整体, total: 3}
+grades: [{grade: 优, min: 0}]
+indicators:
+  - {id: a, name: 甲, weight: 1, criteria: 略, rule: {type: judgement}}
+  - {id: b, name: 乙, weight: 1, criteria: 略, rule: {type: judgement}}
+  - {id: c, name: 丙, weight: 1, criteria: 略, rule: {type: judgement}}
+""")
+    subject = write(tmp_path, "s.yaml", """
+meta: {id: s, unit: 单位, name: 对象, kind: 部门整体, framework: exact}
+self_scores: {a: 0.1, b: 0.2, c: 0.7}
+""")
+    ev = evaluate(load_framework(framework), load_subject(subject))
+    assert ev.self_total == Decimal("1.0")
+    assert str(ev.total) == "1.0"  # 0.1 + 0.2 + 0.7, not 0.9999999999999999
+
+
+def test_missing_and_zero_denominators_have_no_value():
+    calc = Calculator({"人员.编制数": Decimal(0), "人员.在职人数": Decimal(5)}, MetricSet.library())
+    zero = calc.value("在职人员控制率")
+    assert isinstance(zero, NoValue) and "为零" in zero.reason
+    missing = calc.value("固定资产利用率")
+    assert isinstance(missing, NoValue) and "固定资产" in missing.reason
+
+
+def test_missing_figure_is_not_recomputable_not_a_finding(tmp_path):
+    subject = write(tmp_path, "s.yaml", """
+meta: {id: s2, unit: 测试局, name: 部门整体支出, kind: 部门整体, framework: mini}
+self_scores: {"1.1": 5, "1.2": 3, "1.3": 2}
+""")
+    ev = review_file(subject, [FIXTURES / "frameworks"])
+    assert ev.findings == []
+    reasons = dict(ev.review.not_recomputable)
+    assert "缺少数据" in reasons["投入 / 在职人员控制率"]
+    assert ev.total == Decimal(10)
+
+
+def test_shared_weight_and_slots(tmp_path):
+    framework = write(tmp_path, "fw.yaml", """
+meta: {id: shared, name: 共享分值, kind: 项目支出, total: 25}
+grades: [{grade: 优, min: 0}]
+indicators:
+  - id: e
+    name: 效益
+    weight: 15
+    shared: true
+    children:
+      - {id: e1, name: 经济效益, criteria: 略, rule: {type: judgement}}
+      - {id: e2, name: 社会效益, criteria: 略, rule: {type: judgement}}
+  - id: o
+    name: 产出
+    children:
+      - id: q
+        name: 数量指标
+        slot: {rule: {type: target_completion}}
+""")
+    subject = write(tmp_path, "s.yaml", """
+meta: {id: s3, unit: 单位, name: 项目, kind: 项目支出, framework: shared}
+inputs:
+  e1: {score: 10, evidence: 带动就业}
+  e2: {score: 9, evidence: 群众满意}
+targets:
+  q:
+    - {id: q1, name: 接入点数, weight: 10, target: "≥150个", actual: "120个", self_score: 10}
+""")
+    ev = evaluate(load_framework(framework), load_subject(subject))
+    assert ev.subtotals["e"] == Decimal(15)  # 10 + 9 capped at the shared 15
+    assert ev.leaves["q1"].score == Decimal("8.00")  # 120 / 150 × 10
+    assert ev.subtotals["o"] == Decimal("8.00")
+    assert ev.total == Decimal("23.00")
+
+
+def test_unknown_slot_target_is_an_input_error(tmp_path):
+    subject = write(tmp_path, "s.yaml", """
+meta: {id: s4, unit: 单位, name: 项目, kind: 部门整体, framework: mini}
+targets:
+  "1.1": [{id: x, name: 某指标, weight: 1, target: "1", actual: "1"}]
+""")
+    with pytest.raises(InputError) as info:
+        evaluate(load_framework(FIXTURES / "frameworks" / "mini.yaml"), load_subject(subject))
+    assert "targets.1.1" in str(info.value)
