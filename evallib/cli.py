@@ -73,6 +73,30 @@ def cmd_review(args) -> int:
     return EXIT_OK
 
 
+def cmd_new_framework(args) -> int:
+    from .errors import InputError
+    from .skeleton import new_framework
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise InputError.single(str(out), "", "文件已存在；如需覆盖请加 --force")
+    new_framework(out, args.id, args.name, args.region, args.year, args.kind)
+    print(f"已写入指标体系模板：{out}。填写后运行 evalbook lint {out}")
+    return EXIT_OK
+
+
+def cmd_new_subject(args) -> int:
+    from .errors import InputError
+    from .skeleton import new_subject
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise InputError.single(str(out), "", "文件已存在；如需覆盖请加 --force")
+    new_subject(Path(args.framework), out, args.id)
+    print(f"已写入评价对象模板：{out}。填写后运行 evalbook score {out}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evalbook", description="预算绩效评价工作簿：指标体系、评分、复核与报告")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -89,6 +113,23 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--tolerance", default="0.01", help="复算分与自评分差异的容忍度，默认 0.01")
         p.add_argument("--frameworks", action="append", metavar="DIR", help="指标体系所在目录（可多次指定）")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("new-framework", help="生成带注释的指标体系模板文件")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--id", default="my-region-2023-dept", help="指标体系编号（英文、数字、短横线）")
+    p.add_argument("--name", default="某地区部门整体支出绩效评价指标体系")
+    p.add_argument("--region", default="")
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--kind", choices=["部门整体", "项目支出"], default="部门整体")
+    p.add_argument("--force", action="store_true", help="覆盖已有文件")
+    p.set_defaults(func=cmd_new_framework)
+
+    p = sub.add_parser("new-subject", help="按指标体系生成带注释的评价对象模板文件")
+    p.add_argument("framework", metavar="FRAMEWORK", help="指标体系文件")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--id", default="my-subject-2023", help="评价对象编号（英文、数字、短横线）")
+    p.add_argument("--force", action="store_true", help="覆盖已有文件")
+    p.set_defaults(func=cmd_new_subject)
 
     from . import commands  # report, batch and deliverable commands register themselves
 
