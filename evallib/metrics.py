@@ -192,7 +192,9 @@ class Calculator:
         if isinstance(node, ast.Call):
             args = [self._eval(a, stack) for a in node.args]
             missing = next((a for a in args if isinstance(a, NoValue)), None)
-            return missing or _ALLOWED_FUNCS[node.func.id](*args)
+            if missing is not None:  # NoValue is falsy: `missing or ...` would call min/max on it
+                return missing
+            return _ALLOWED_FUNCS[node.func.id](*args)
         if isinstance(node, ast.BinOp):
             left = self._eval(node.left, stack)
             right = self._eval(node.right, stack)

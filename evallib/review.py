@@ -4,7 +4,7 @@ and list every discrepancy with its evidence. Each check is a small function reg
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -180,14 +180,30 @@ def _compare_stated(claimed_text: str, value: Decimal, is_rate: bool) -> tuple[s
     if is_rate and "%" not in claimed_text and claimed > 1:
         claimed = claimed / 100
     scale = Decimal(100) if is_rate else Decimal(1)
-    computed_printed = (value * scale).quantize(Decimal(1).scaleb(-places)) if places >= 0 else value
-    claimed_printed = (claimed * scale).quantize(Decimal(1).scaleb(-places))
+    computed_printed = (value * scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) if places >= 0 else value
+    claimed_printed = (claimed * scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     diff = abs(computed_printed - claimed_printed)
     if diff == 0:
         return None
     unit = Decimal(1).scaleb(-places)
-    shown = fmt_percent(value, places) if is_rate else fmt(value.quantize(unit))
+    # an amount is shown as the data hold it (3179.61, not 3179.6 at the claim's precision)
+    shown = fmt_percent(value, places) if is_rate else fmt(value.quantize(Decimal(1).scaleb(-max(places, 2)), rounding=ROUND_HALF_UP))
     return ("提示" if diff <= unit else "错误"), shown
+
+
+def _same_printed_number(a: str, b: str) -> bool:
+    """Two printed values of one figure agree if they are equal at the coarser of their precisions (195.7 = 195.70)."""
+    def parse(text: str):
+        text = text.strip()
+        return to_decimal(text.rstrip("%％")), text.endswith(("%", "％")), decimal_places(text)
+    try:
+        (x, pct_a, da), (y, pct_b, db) = parse(a), parse(b)
+    except ValueError:
+        return a.strip() == b.strip()
+    if pct_a != pct_b:
+        return a.strip() == b.strip()
+    q = Decimal(1).scaleb(-min(da, db))
+    return x.quantize(q, rounding=ROUND_HALF_UP) == y.quantize(q, rounding=ROUND_HALF_UP)
 
 
 @check
@@ -213,7 +229,7 @@ def stated_values(rv: Review) -> None:
                    sv.value, shown, None, {"formula": calc.formula(key) or key, "inputs": inputs})
     for key, claims in by_metric.items():
         texts = {c.value.strip() for c in claims}
-        if len(texts) > 1:
+        if any(not _same_printed_number(a, b) for a in texts for b in texts):
             places = ", ".join(f"{c.where or '某处'}：{c.value}" for c in claims)
             rv.add("警告", "同一数据两处不一致", calc.label(key), f"文件对{calc.label(key)}给出了不同的数值（{places}）。",
                    " / ".join(sorted(texts)), None, None, {})

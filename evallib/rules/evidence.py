@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..numbers import ZERO, Num, fmt, to_decimal
 from .base import Rule, RuleContext, RuleResult, register
@@ -112,9 +112,15 @@ class JudgementRule(Rule):
         given = ctx.given
         evidence = str(given.get("evidence", "") or "")
         if given.get("score") is None:
-            return RuleResult(None, formula, {}, "", evidence=evidence,
-                              reason="评价人员判断项，未录入评价人员评分", recomputable=False)
-        score = to_decimal(given["score"])
+            # a printed level (效果较好 / 一般 / 无效果) determines the score by itself
+            level = next((lv for lv in self.levels if given.get("level") and lv.label == str(given["level"]).strip()), None)
+            if level is None:
+                reason = (f"评价档次“{given['level']}”不在评分标准所列档次中" if given.get("level") and self.levels
+                          else "评价人员判断项，未录入评价人员评分")
+                return RuleResult(None, formula, {}, "", evidence=evidence, reason=reason, recomputable=False)
+            score = level.score
+        else:
+            score = to_decimal(given["score"])
         inputs = {"评价人员评分": fmt(score)}
         if given.get("level"):
             inputs["评价档次"] = str(given["level"])
@@ -129,7 +135,7 @@ class ConversionRule(Rule):
     """Score = outside score / its maximum × weight (e.g. 绩效办考核得分 / 350 × 8)."""
 
     type: Literal["conversion"]
-    outside_max: Num
+    outside_max: Num = Field(gt=0)
     outside_name: str = "外部考核得分"
 
     label = "外部得分折算"

@@ -4,9 +4,9 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..numbers import ONE, ZERO, Num, clamp, fmt, fmt_percent
+from ..numbers import ONE, ZERO, Num, clamp, fmt, fmt_percent, round_score
 from .base import Rule, RuleContext, RuleResult, is_missing, register
 
 UnitCounting = Literal["exact", "started", "whole"]
@@ -39,7 +39,7 @@ class DeductRule(_NumericInput):
     type: Literal["deduct"]
     target: Num
     direction: Literal["above", "below", "both"]
-    per: Num
+    per: Num = Field(gt=0)
     points: Num
     counting: UnitCounting = "exact"
     zero_beyond: Num | None = None  # distance from target at which the score becomes 0
@@ -172,7 +172,7 @@ class ProportionalRule(_NumericInput):
             return RuleResult(ZERO, formula, shown, f"{ctx.calc.label(self.input)}为{fmt_percent(value)}，超过100%，不得分")
         score = clamp(value, ZERO, ONE) * points
         return RuleResult(score, formula, shown,
-                          f"{ctx.calc.label(self.input)}为{fmt_percent(value)}，得分 = {fmt_percent(clamp(value, ZERO, ONE))} × {fmt(points)} = {fmt(score)}")
+                          f"{ctx.calc.label(self.input)}为{fmt_percent(value)}，得分 = {fmt_percent(clamp(value, ZERO, ONE))} × {fmt(points)} = {fmt(round_score(score))}")
 
 
 @register
@@ -182,7 +182,7 @@ class LinearRule(_NumericInput):
     type: Literal["linear"]
     full_at: Num
     zero_at: Num
-    step: Num | None = None  # size of one step; none = continuous
+    step: Num | None = Field(default=None, gt=0)  # size of one step; none = continuous
     step_points: Num | None = None  # points lost per step; default: full × step / |zero_at − full_at|
     counting: UnitCounting = "started"
 

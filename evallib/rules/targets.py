@@ -14,6 +14,7 @@ _OPS = {"≥": "higher", ">=": "higher", "＞": "higher", ">": "higher", "不低
         "=": "equal", "＝": "equal"}
 _NUMBER = re.compile(r"^\s*(≥|>=|＞|>|≤|<=|＜|<|=|＝|不低于|不少于|不高于|不超过)?\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(%|％)?\s*(.*?)\s*$")
 NOT_APPLICABLE = {"不适用", "无", "—", "-", "——", "/"}
+_SUFFIXES = (("及以上", "higher"), ("以上", "higher"), ("及以下", "lower"), ("以下", "lower"), ("以内", "lower"))
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,20 @@ def parse_quantity(text) -> Quantity | None:
     if not match:
         return None
     op, number, percent, unit = match.groups()
+    direction = _OPS.get(op) if op else None
+    for word, side in _SUFFIXES:  # '5%以下', '30分钟以内': the comparator written after the number
+        if unit.endswith(word):
+            unit = unit[: -len(word)].strip()
+            direction = direction or side
+            break
     value = to_decimal(number)
     if percent:
+        if unit:
+            return None  # '10%左右' style text: not a plain quantity
         value, unit = value / HUNDRED, "%"
     if unit and not re.fullmatch(r"[^\d\s]{1,6}", unit):
         return None  # '提升10%以上' style text: not a plain quantity
-    return Quantity(raw, _OPS.get(op) if op else None, value, unit or "")
+    return Quantity(raw, direction, value, unit or "")
 
 
 def is_not_applicable(text) -> bool:

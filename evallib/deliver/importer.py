@@ -1,0 +1,457 @@
+"""`evalbook import`: read a filled data-collection template back into a subject YAML file.
+
+Every cell is checked; the problems name the sheet, the cell, the field and the bad value in
+Chinese. Nothing is written unless every cell is right; the YAML is written atomically.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openpyxl import load_workbook
+
+from ..errors import InputError, Problem
+from ..framework import Framework, find_framework, load_framework
+from ..numbers import fmt, to_decimal
+from ..subject import catalogue_for
+from .common import atomic_write
+from .fields import (GRADE_KEY, META_FIELDS, NO, SHEET_FIGURES, SHEET_INPUTS, SHEET_META, SHEET_README, SHEET_SELF,
+                     TARGET_KEYS, TARGET_MARK, TOTAL_KEY, YES, input_fields, slot_nodes)
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class _Bad(ValueError):
+    pass
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, float):
+        return fmt(Decimal(repr(value)))
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if value.time() == _dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _cell_text(cell) -> str | None:
+    """A text cell's content; a number Excel stored for '100%' typed into a percent cell comes back as '100%'."""
+    value = cell.value
+    if _blank(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+        return f"{fmt(Decimal(repr(value)) * 100)}%"
+    return _text(value)
+
+
+def _number(value, allow_percent: bool = False) -> Decimal:
+    if isinstance(value, bool) or isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        raise _Bad("应为数字")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    text = str(value).strip()
+    if not allow_percent and text.endswith(("%", "％")):
+        raise _Bad("应为数字，不带百分号")
+    try:
+        return to_decimal(text)
+    except ValueError:
+        raise _Bad("应为数字") from None
+
+
+def _plain(value: Decimal):
+    """Decimal -> int or Decimal for YAML (written with its own digits)."""
+    return int(value) if value == value.to_integral_value() else value.normalize()
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _repr_decimal(dumper, value: Decimal):
+    if value == value.to_integral_value():
+        return dumper.represent_int(int(value))
+    return dumper.represent_scalar("tag:yaml.org,2002:float", fmt(value))
+
+
+_Dumper.add_representer(Decimal, _repr_decimal)
+
+
+def dump_subject(data: dict) -> str:
+    head = "# 由 evalbook import 从数据填报模板导入；请以模板为准修改后重新导入。\n"
+    return head + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False,
+                            width=1000)
+
+
+class Reader:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.file = str(path)
+        self.problems: list[Problem] = []
+        try:
+            self.wb = load_workbook(self.path, data_only=True)
+        except FileNotFoundError:
+            raise InputError.single(self.file, "", "文件不存在") from None
+        except Exception as exc:  # not a zip / not a workbook
+            raise InputError.single(self.file, "", f"无法作为 Excel 工作簿读取（{type(exc).__name__}）") from None
+        missing = [s for s in (SHEET_README, SHEET_META, SHEET_FIGURES, SHEET_INPUTS, SHEET_SELF)
+                   if s not in self.wb.sheetnames]
+        if missing:
+            raise InputError.single(self.file, "", f"不是 evalbook 数据填报模板：缺少工作表 {'、'.join(missing)}")
+
+    def bad(self, cell, field: str, message: str, value=None) -> None:
+        where = f"{cell.parent.title}!{cell.coordinate}"
+        self.problems.append(Problem(self.file, where, f"{field}：{message}", value))
+
+    def number(self, cell, field: str, low=None, high=None, whole=False, allow_percent=False,
+               verbatim=False) -> Decimal | None:
+        value = cell.value
+        if _blank(value):
+            return None
+        try:
+            number = _number(value, allow_percent)
+        except _Bad as exc:
+            self.bad(cell, field, str(exc), value)
+            return None
+        if whole and number != number.to_integral_value():
+            self.bad(cell, field, "应为整数", value)
+            return None
+        if low is not None and number < low:
+            self.bad(cell, field, f"不能小于 {fmt(low)}", value)
+            return None
+        if high is not None and number > high and not verbatim:
+            self.bad(cell, field, f"不能大于 {fmt(high)}（照录原文错误时请在本行“原文照录”列填“是”）", value)
+            return None
+        return number
+
+    def flag(self, cell, field: str) -> bool:
+        value = cell.value
+        if _blank(value):
+            return False
+        if _text(value) == YES:
+            return True
+        self.bad(cell, field, "只能填“是”或留空", value)
+        return False
+
+
+def read_meta(rd: Reader) -> dict[str, Any]:
+    ws = rd.wb[SHEET_META]
+    rows = {str(ws.cell(row=r, column=1).value or "").strip(): r for r in range(2, ws.max_row + 1)}
+    meta: dict[str, Any] = {}
+    for key, label, _hint, required in META_FIELDS:
+        if key not in rows:
+            rd.problems.append(Problem(rd.file, f"{SHEET_META}!A", f"缺少“{label}”（{key}）一行（A列字段名被修改？）"))
+            continue
+        cell = ws.cell(row=rows[key], column=3)
+        if _blank(cell.value):
+            if required:
+                rd.bad(cell, label, "必填，不能为空")
+            continue
+        if key == "year":
+            year = rd.number(cell, label, 1900, 2100, whole=True)
+            if year is not None:
+                meta[key] = int(year)
+            continue
+        text = _text(cell.value)
+        if key == "id" and not ID_PATTERN.match(text):
+            rd.bad(cell, label, "只能由英文字母、数字、-、_、. 组成，且以字母或数字开头", cell.value)
+            continue
+        if key == "kind" and text not in ("部门整体", "项目支出"):
+            rd.bad(cell, label, "应为“部门整体”或“项目支出”", cell.value)
+            continue
+        meta[key] = text
+    return meta
+
+
+def read_figures(rd: Reader, framework: Framework) -> dict[str, dict[str, Any]]:
+    ws = rd.wb[SHEET_FIGURES]
+    catalogue = catalogue_for(framework.spec.figures)
+    from .needs import needed_figures
+
+    needed = set(needed_figures(framework))
+    out: dict[str, dict[str, Any]] = {}
+    seen = set()
+    for r in range(2, ws.max_row + 1):
+        key_cell, cell, reason = ws.cell(row=r, column=1), ws.cell(row=r, column=3), ws.cell(row=r, column=7)
+        key = _text(key_cell.value) if not _blank(key_cell.value) else ""
+        if not key:
+            if not _blank(cell.value):
+                rd.bad(key_cell, "编号", "有数值但缺少数据项编号（A列请勿修改）")
+            continue
+        spec = catalogue.get(key)
+        if spec is None:
+            rd.bad(key_cell, "编号", "不是本指标体系的数据项编号（A列请勿修改）", key)
+            continue
+        if key in seen:
+            rd.bad(key_cell, "编号", "数据项重复出现", key)
+            continue
+        seen.add(key)
+        field = f"{spec.label}（{key}）"
+        if _blank(cell.value):
+            if key in needed and _blank(reason.value):
+                rd.bad(cell, field, "评分需要此数据，不能留空；确无此数据请在G列写明原因")
+            continue
+        if spec.kind == "money":
+            value = rd.number(cell, field + "，金额", low=Decimal(0))
+        elif spec.kind == "count":
+            value = rd.number(cell, field + "，数量", low=Decimal(0), whole=True)
+        elif spec.kind == "ratio":
+            value = rd.number(cell, field + "，比例", low=Decimal(0), high=Decimal(1), allow_percent=True)
+        else:
+            value = rd.number(cell, field, allow_percent=True)
+        if value is None:
+            continue
+        group, name = key.split(".", 1)
+        shown: Any = f"{fmt(value * 100)}%" if spec.kind == "ratio" else _plain(value)
+        out.setdefault(group, {})[name] = shown
+    return out
+
+
+def _put(inputs: dict, node_id: str, parts: tuple[str, ...], key: str, value) -> None:
+    target = inputs.setdefault(node_id, {})
+    for part in parts:
+        target = target.setdefault(part, {})
+    target[key] = value
+
+
+def read_inputs(rd: Reader, framework: Framework) -> tuple[dict, dict, dict]:
+    """(inputs, targets, target self-scores)."""
+    ws = rd.wb[SHEET_INPUTS]
+    fields = {f.key: f for f in input_fields(framework)}
+    inputs: dict[str, dict] = {}
+    points: dict[tuple, list] = {}  # (node, parts) -> [(field, cell, value)]
+    r = 2
+    mark_row = None
+    while r <= ws.max_row:
+        key_cell = ws.cell(row=r, column=1)
+        raw = key_cell.value
+        if not _blank(raw) and _text(raw).startswith(TARGET_MARK):
+            mark_row = r
+            break
+        if _blank(raw):
+            if not _blank(ws.cell(row=r, column=4).value):
+                rd.bad(key_cell, "输入编号", "有填写内容但缺少输入编号（A列请勿修改）")
+            r += 1
+            continue
+        key = _text(raw)
+        f = fields.get(key)
+        if f is None:
+            rd.bad(key_cell, "输入编号", "不是本指标体系的输入项（A列请勿修改）", key)
+            r += 1
+            continue
+        cell = ws.cell(row=r, column=4)
+        verbatim = rd.flag(ws.cell(row=r, column=6), "原文照录")
+        name = f"{f.indicator}·{f.label}"
+        if f.kind == "point":
+            value = None if _blank(cell.value) else _text(cell.value)
+            if value is not None and value not in (YES, NO):
+                rd.bad(cell, name, "只能填“是”或“否”", cell.value)
+                value = "?"
+            points.setdefault((f.node_id, f.parts), []).append((f, cell, value))
+        elif f.kind == "violations":
+            value = rd.number(cell, name, low=Decimal(0), whole=True)
+            if value is not None:
+                _put(inputs, f.node_id, f.parts, "violations", int(value))
+        elif f.kind in ("score", "outside_score"):
+            value = rd.number(cell, name, low=Decimal(0), high=f.max, verbatim=verbatim)
+            if value is not None:
+                _put(inputs, f.node_id, f.parts, f.kind, _plain(value))
+        else:
+            value = _cell_text(cell)
+            if value is not None:
+                _put(inputs, f.node_id, f.parts, f.kind, value)
+        r += 1
+    for (node_id, parts), rows in points.items():
+        filled = [x for x in rows if x[2] is not None]
+        if filled and len(filled) < len(rows):
+            for f, cell, value in rows:
+                if value is None:
+                    rd.bad(cell, f"{f.indicator}·{f.label}", "评价要点须逐项填写“是”或“否”，或全部留空")
+            continue
+        if filled and all(v in (YES, NO) for _, _, v in rows):
+            _put(inputs, node_id, parts, "met", [f.item for f, _, v in rows if v == YES])
+    targets, self_scores = read_targets(rd, framework, ws, mark_row)
+    return inputs, targets, self_scores
+
+
+def read_targets(rd: Reader, framework: Framework, ws, mark_row: int | None) -> tuple[dict, dict]:
+    slots = {n.id: n for n in slot_nodes(framework)}
+    targets: dict[str, list] = {}
+    if mark_row is None:
+        if slots:
+            rd.problems.append(Problem(rd.file, SHEET_INPUTS, f"缺少“{TARGET_MARK}”部分（模板被改动？）"))
+        return targets, {}
+    node_ids = {n.id for n in framework.nodes()}
+    seen_ids: dict[str, str] = {}
+    for r in range(mark_row + 2, ws.max_row + 1):
+        cells = {k: ws.cell(row=r, column=c) for c, k in enumerate(TARGET_KEYS, 1)}
+        content = [k for k in TARGET_KEYS[2:] if not _blank(cells[k].value)]
+        if not content:
+            continue  # blank row (a pre-numbered spare row counts as blank)
+        slot_id = _text(cells["slot"].value) if not _blank(cells["slot"].value) else ""
+        if slot_id not in slots:
+            rd.bad(cells["slot"], "所属指标", "不是本指标体系中可填写绩效目标的指标（A列请勿修改）", cells["slot"].value)
+            continue
+        slot = slots[slot_id]
+        label = f"绩效目标表（{slot.name}）"
+        row: dict[str, Any] = {}
+        tid = _text(cells["id"].value) if not _blank(cells["id"].value) else ""
+        if not tid:
+            rd.bad(cells["id"], f"{label}·目标编号", "不能为空")
+        elif tid in node_ids or tid in seen_ids:
+            rd.bad(cells["id"], f"{label}·目标编号", "与指标编号或其他目标编号重复", tid)
+        else:
+            seen_ids[tid] = slot_id
+        row["id"] = tid
+        name = _cell_text(cells["name"])
+        if name is None:
+            rd.bad(cells["name"], f"{label}·指标名称", "不能为空")
+        row["name"] = name or ""
+        field = f"{label}“{name or tid}”"
+        verbatim = rd.flag(cells["verbatim"], f"{field}·原文照录")
+        weight = rd.number(cells["weight"], f"{field}·分值", low=Decimal(0))
+        if weight is None and _blank(cells["weight"].value):
+            rd.bad(cells["weight"], f"{field}·分值", "不能为空")
+        row["weight"] = _plain(weight) if weight is not None else None
+        for k in ("target", "actual"):
+            text = _cell_text(cells[k])
+            if text is not None:
+                row[k] = text
+        for k, text in (("self_score", "自评分"), ("score", "评价人员评分")):
+            value = rd.number(cells[k], f"{field}·{text}", low=Decimal(0), high=weight, verbatim=verbatim)
+            if value is not None:
+                row[k] = _plain(value)
+        for k in ("evidence", "note"):
+            text = _cell_text(cells[k])
+            if text is not None:
+                row[k] = text
+        targets.setdefault(slot_id, []).append(row)
+    for slot_id, slot in slots.items():
+        count = len(targets.get(slot_id, []))
+        if count < slot.slot.min_items:
+            rd.problems.append(Problem(rd.file, f"{SHEET_INPUTS}!A{mark_row}",
+                                       f"绩效目标表（{slot.name}）：至少需要 {slot.slot.min_items} 项目标，实有 {count} 项"))
+    return targets, {}
+
+
+def read_self(rd: Reader, framework: Framework) -> tuple[dict, dict]:
+    ws = rd.wb[SHEET_SELF]
+    nodes = {n.id: n for n in framework.nodes()}
+    scores: dict[str, Any] = {}
+    stated: dict[str, Any] = {}
+    subtotals: dict[str, Any] = {}
+    for r in range(2, ws.max_row + 1):
+        key_cell = ws.cell(row=r, column=1)
+        if _blank(key_cell.value):
+            continue
+        key = _text(key_cell.value)
+        value_cell = ws.cell(row=r, column=5)
+        if key == TOTAL_KEY:
+            total = rd.number(value_cell, "文件所述总分", low=Decimal(0))
+            if total is not None:
+                stated["total"] = _plain(total)
+            continue
+        if key == GRADE_KEY:
+            grade = _cell_text(value_cell)
+            if grade is not None:
+                stated["grade"] = grade
+            continue
+        node = nodes.get(key)
+        if node is None:
+            rd.bad(key_cell, "指标编号", "不是本指标体系的指标编号（A列请勿修改）", key)
+            continue
+        verbatim = rd.flag(ws.cell(row=r, column=7), f"{node.name}·原文照录")
+        if node.is_leaf:
+            value = rd.number(value_cell, f"“{node.name}”自评分", low=Decimal(0), high=node.weight, verbatim=verbatim)
+            if value is not None:
+                scores[key] = _plain(value)
+            if not _blank(ws.cell(row=r, column=6).value):
+                rd.bad(ws.cell(row=r, column=6), f"“{node.name}”", "末级指标没有小计，请把自评分填在E列",
+                       ws.cell(row=r, column=6).value)
+        else:
+            if not _blank(value_cell.value):
+                rd.bad(value_cell, f"“{node.name}”", "不是末级指标，自评分请填在其下级指标；小计填F列", value_cell.value)
+            value = rd.number(ws.cell(row=r, column=6), f"“{node.name}”文件所述小计", low=Decimal(0),
+                              high=node.weight, verbatim=verbatim)
+            if value is not None:
+                subtotals[key] = _plain(value)
+    if subtotals:
+        stated["subtotals"] = subtotals
+    return scores, stated
+
+
+def framework_of(rd: Reader, meta: dict, framework_dirs: list[Path] | None) -> Framework | None:
+    fid = meta.get("framework")
+    if not fid:
+        return None
+    try:
+        return load_framework(find_framework(fid, framework_dirs, referrer=f"{rd.file}：{SHEET_META}"))
+    except InputError as exc:
+        rd.problems.extend(exc.problems)
+        return None
+
+
+def read_template(path: Path, framework_dirs: list[Path] | None = None) -> dict[str, Any]:
+    """The subject data of a filled template; InputError listing every bad cell."""
+    rd = Reader(path)
+    meta = read_meta(rd)
+    framework = framework_of(rd, meta, framework_dirs)
+    if framework is None:
+        raise InputError(rd.problems)
+    if meta.get("kind") and meta["kind"] != framework.meta.kind:
+        rd.problems.append(Problem(rd.file, f"{SHEET_META}", f"评价类型“{meta['kind']}”与指标体系的类型“{framework.meta.kind}”不一致"))
+    figures = read_figures(rd, framework)
+    inputs, targets, _ = read_inputs(rd, framework)
+    self_scores, stated = read_self(rd, framework)
+    if rd.problems:
+        raise InputError(rd.problems)
+    order = [k for k, *_ in META_FIELDS]
+    data: dict[str, Any] = {"meta": {k: meta[k] for k in order if k in meta}}
+    if figures:
+        data["figures"] = figures
+    if targets:
+        data["targets"] = targets
+    if inputs:
+        data["inputs"] = inputs
+    if self_scores:
+        data["self_scores"] = self_scores
+    if stated:
+        data["stated"] = stated
+    return data
+
+
+def import_template(path: Path, out: Path, framework_dirs: list[Path] | None = None) -> Path:
+    """Read, validate, check that the result loads and scores, then write `out` atomically."""
+    from ..scoring import evaluate
+    from ..subject import Subject, SubjectSpec
+    from ..loading import validate
+
+    data = read_template(path, framework_dirs)
+    text = dump_subject(data)
+    out = Path(out)
+    # The YAML must load and score exactly as written: re-read the text we are about to write.
+    spec = validate(SubjectSpec, yaml.safe_load(text), str(out))
+    framework = load_framework(find_framework(spec.meta.framework, framework_dirs, referrer=str(path)))
+
+    class _Unsaved(Subject):
+        @property
+        def sha256(self) -> str:  # the file does not exist yet
+            import hashlib
+
+            return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    evaluate(framework, _Unsaved(spec=spec, path=out))
+    atomic_write(out, text.encode("utf-8"))
+    return out
