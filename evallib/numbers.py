@@ -51,6 +51,8 @@ def fmt(value: Decimal | None, places: int | None = None) -> str:
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         return f"{value:f}"
+    if value.as_tuple().exponent < -6:  # an unrounded intermediate: money never has more than 6 decimals
+        value = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
     text = f"{value.normalize():f}" if value != 0 else "0"
     return text
 

@@ -322,6 +322,23 @@ def target_rows(rv: Review) -> None:
 
 
 @check
+def target_table_weights(rv: Review) -> None:
+    """Target-table rows (filled into a slot) must add up to the slot's fixed weight."""
+    for node in rv.ev.nodes():
+        rows = [c for c in node.children if c.given is not None]
+        if not rows or len(rows) != len(node.children) or node.weight is None:
+            continue
+        spec = rv.ev.framework.node(node.id)
+        if spec is None or spec.weight is None:
+            continue  # the slot takes its weight from the rows
+        total = sum((c.weight or ZERO for c in rows), ZERO)
+        if total != spec.weight:
+            rv.add("错误", "目标表分值不合", " / ".join(node.path),
+                   f"“{node.name}”分值为{fmt(spec.weight)}分，所列绩效指标分值合计{fmt(total)}分。",
+                   fmt(total), fmt(spec.weight), None, {"formula": f"{node.name} = Σ 所列指标分值"})
+
+
+@check
 def framework_errors(rv: Review) -> None:
     for message in lint(rv.ev.framework):
         if message.level == "错误":

@@ -88,7 +88,7 @@ def _needs(rule) -> list[str]:
     """Inputs a rule reads from the subject's per-indicator inputs."""
     kind = rule.type
     if kind == "checklist":
-        return ["met: []              # 满足的评价要点编号；或 missed: []；或 violations: 0（不符合例数）"]
+        return ["met: null            # 满足的评价要点编号列表，如 [\"1\", \"3\"]；或 missed: [...]；或 violations: 0（不符合例数）"]
     if kind == "judgement":
         return ["score: null          # 评价人员评分（自评复核时可留空，沿用自评分）", "evidence: \"\"         # 得分依据"]
     if kind == "conversion":

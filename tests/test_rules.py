@@ -460,10 +460,17 @@ def test_target_completion_qualitative():
 
 
 @covers("target_completion")
-@pytest.mark.parametrize("target_text", ["不适用", "无", "/", None])
+@pytest.mark.parametrize("target_text", ["不适用", "无", "/", "—"])
 def test_target_completion_not_applicable(target_text):
     result = target(target_text, "不适用", rule={"when_missing": "full"})
     assert result.score is None and not result.applicable
+
+
+@covers("target_completion")
+@pytest.mark.parametrize("target_text", [None, "", "  "])
+def test_target_completion_blank_target_with_weight_is_missing_not_not_applicable(target_text):
+    result = target(target_text, "100%")
+    assert result.applicable and result.score is None and result.reason == "缺少年度指标值"
 
 
 @covers("target_completion")

@@ -53,8 +53,8 @@ class ChecklistRule(Rule):
         given = ctx.given
         known = {i.id: i for i in self.items}
         evidence = str(given.get("evidence", "") or "")
-        if "met" in given or "missed" in given:
-            if "met" in given:
+        if given.get("met") is not None or given.get("missed") is not None:
+            if given.get("met") is not None:
                 met = _ids(given["met"])
                 missed = [i for i in known if i not in met]
             else:
@@ -74,7 +74,7 @@ class ChecklistRule(Rule):
             if missed:
                 text += "；未满足：" + "；".join(known[i].text for i in missed)
             return RuleResult(score, formula, inputs, text, evidence=evidence)
-        if "violations" in given and self.mode == "deduct":
+        if given.get("violations") is not None and self.mode == "deduct":
             count = to_decimal(given["violations"])
             per = self.per_item or ZERO
             score = max(ZERO, full - count * per)

@@ -53,8 +53,13 @@ def parse_quantity(text) -> Quantity | None:
     return Quantity(raw, direction, value, unit or "")
 
 
+def is_blank(text) -> bool:
+    return text is None or not str(text).strip()
+
+
 def is_not_applicable(text) -> bool:
-    return text is None or str(text).strip() in NOT_APPLICABLE
+    """Written 不适用 (or a dash). A blank cell is missing, not 不适用."""
+    return not is_blank(text) and str(text).strip() in NOT_APPLICABLE
 
 
 @register
@@ -75,7 +80,7 @@ class TargetCompletionRule(Rule):
         target_text, actual_text = given.get("target"), given.get("actual")
         evidence = str(given.get("evidence", "") or "")
         inputs = {"年度指标值": str(target_text or "—"), "实际完成值": str(actual_text or "—")}
-        if is_not_applicable(target_text):
+        if is_not_applicable(target_text) or (is_blank(target_text) and not ctx.weight):
             return RuleResult(None, "不适用，不计分值", inputs, "本项不适用", applicable=False)
         target = parse_quantity(target_text)
         actual = parse_quantity(actual_text)
@@ -83,13 +88,17 @@ class TargetCompletionRule(Rule):
             score = to_decimal(given["score"])
             return RuleResult(score, formula, inputs, f"评价人员评定{fmt(score)}分", evidence=evidence,
                               recomputable=False)
+        if is_blank(target_text):
+            return RuleResult.missing(formula, "缺少年度指标值", inputs)
         if target is None:
+            if is_blank(actual_text):
+                return RuleResult.missing(formula, "缺少实际完成值", inputs)
             if actual_text is not None and str(actual_text).strip() == str(target_text).strip():
                 return RuleResult(full, formula, inputs, "定性指标，实际完成情况与目标表述一致，视为完成", evidence=evidence)
             return RuleResult(None, formula, inputs, evidence=evidence,
                               reason="定性指标，实际完成情况与目标不一致，需评价人员判断", recomputable=False)
         if actual is None:
-            reason = "缺少实际完成值" if is_not_applicable(actual_text) or not str(actual_text).strip() else f"实际完成值“{actual_text}”不是数值"
+            reason = "缺少实际完成值" if is_blank(actual_text) or is_not_applicable(actual_text) else f"实际完成值“{actual_text}”不是数值"
             return RuleResult.missing(formula, reason, inputs)
         if target.unit != actual.unit:
             return RuleResult.missing(formula, f"指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”不一致", inputs)
