@@ -39,7 +39,7 @@ def print_scores(ev) -> None:
     print(f"{'指标':<{width}}  {'分值':>6} {'得分':>7} {'自评':>7}  来源")
     for leaf in ev.leaf_list():
         name = " / ".join(leaf.node.path)
-        weight = fmt(leaf.weight) if leaf.applicable else "—"
+        weight = "—" if not leaf.applicable else (fmt(leaf.node.weight) if leaf.node.weight is not None else f"共{fmt(leaf.node.cap)}")
         print(f"{name:<{width}}  {weight:>6} {fmt(leaf.score):>7} {fmt(leaf.self_score):>7}  {leaf.source}")
     print(f"合计：{fmt(ev.total)} 分，等级：{ev.grade or '—'}")
     print(f"自评分合计：{fmt(ev.self_total)} 分（{ev.self_grade or '—'}）；文件所述总分：{fmt(ev.stated_total)}")

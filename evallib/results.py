@@ -30,7 +30,8 @@ def indicator_record(ev: Evaluation, leaf) -> dict[str, Any]:
         "path": list(node.path),
         "name": node.name,
         "level": node.level,
-        "weight": number(leaf.weight) if leaf.applicable else None,
+        "weight": number(leaf.node.weight) if leaf.applicable else None,  # null: 不适用, or part of a shared weight
+        "shared_weight": number(leaf.node.cap),
         "score": number(leaf.score),
         "self_score": number(leaf.self_score),
         "recomputed": number(leaf.recomputed),

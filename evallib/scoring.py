@@ -162,8 +162,9 @@ def score_leaf(node: Node, ev: Evaluation) -> LeafScore:
         self_score = node.given.get("self_score")
     weight = node.limit if node.limit is not None else ZERO
     result: RuleResult = rule.run(RuleContext(ev.calc, given, weight))
+    evidence = result.evidence or str(given.get("evidence", "") or "")
     trace = Trace(rule=rule.label, criteria=node.criteria, formula=result.formula, inputs=result.inputs,
-                  result=result.explanation, evidence=result.evidence, reason=result.reason, note=node.note)
+                  result=result.explanation, evidence=evidence, reason=result.reason, note=node.note)
     if not result.applicable:
         return LeafScore(node, None, self_score, "不适用", None, trace, applicable=False)
     if result.score is not None:
