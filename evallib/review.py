@@ -77,6 +77,13 @@ def recomputed_scores(rv: Review) -> None:
         if leaf.self_score is not None and leaf.applicable and leaf.self_score > leaf.limit:
             rv.add("错误", "自评分超出分值", name, f"“{leaf.node.name}”自评{fmt(leaf.self_score)}分，超过该项分值{fmt(leaf.limit)}分。",
                    fmt(leaf.self_score), fmt(leaf.limit), leaf.limit - leaf.self_score, trace)
+        rule = leaf.node.rule
+        if rule is not None and leaf.self_score is not None and leaf.applicable and leaf.limit:
+            printed_max = rule.full_marks(leaf.limit)
+            if printed_max < leaf.limit and leaf.self_score > printed_max:
+                rv.add("错误", "自评分超出评分标准", name,
+                       f"“{leaf.node.name}”按评分标准最高可得{fmt(printed_max)}分，自评{fmt(leaf.self_score)}分。",
+                       fmt(leaf.self_score), fmt(printed_max), printed_max - leaf.self_score, trace)
         if not leaf.applicable:
             if leaf.self_score:
                 rv.add("警告", "不适用项计分", name, f"“{leaf.node.name}”为不适用项，却自评{fmt(leaf.self_score)}分。",
@@ -100,6 +107,18 @@ def recomputed_scores(rv: Review) -> None:
                f"“{leaf.node.name}”自评{fmt(leaf.self_score)}分，按评分标准复算应得{fmt(leaf.score)}分"
                f"（{leaf.trace.result}）。",
                fmt(leaf.self_score), fmt(leaf.score), delta, trace)
+
+
+@check
+def shared_weights(rv: Review) -> None:
+    for node in rv.ev.nodes():
+        if not node.shared or node.weight is None:
+            continue
+        claimed = rv.ev.self_subtotals.get(node.id)
+        if claimed is not None and claimed > node.weight:
+            rv.add("错误", "自评分超出分值", " / ".join(node.path),
+                   f"“{node.name}”共用分值{fmt(node.weight)}分，其下各项自评分合计{fmt(claimed)}分，超出共用分值。",
+                   fmt(claimed), fmt(node.weight), node.weight - claimed, {"formula": f"Σ {node.name}下各项自评分 ≤ {fmt(node.weight)}"})
 
 
 @check
@@ -188,6 +207,8 @@ def _compare_stated(claimed_text: str, value: Decimal, is_rate: bool) -> tuple[s
     unit = Decimal(1).scaleb(-places)
     # an amount is shown as the data hold it (3179.61, not 3179.6 at the claim's precision)
     shown = fmt_percent(value, places) if is_rate else fmt(value.quantize(Decimal(1).scaleb(-max(places, 2)), rounding=ROUND_HALF_UP))
+    # Rounding level: one unit of the printed precision apart. The inputs are themselves printed rounded
+    # (46.18 / 53.00), so e.g. 87.12% for a computed 87.13% or 6.83 for 6.82 may be honest rounding.
     return ("提示" if diff <= unit else "错误"), shown
 
 
@@ -357,9 +378,14 @@ def target_table_weights(rv: Review) -> None:
 
 @check
 def framework_errors(rv: Review) -> None:
+    seen = set()
     for message in lint(rv.ev.framework):
-        if message.level == "错误":
-            rv.add("警告", "指标体系自身问题", message.where, f"指标体系：{message.message}。", None, None, None, {})
+        text = message.message.replace("（解读", "（").split("（")[0] if "解读" in message.message else message.message
+        if message.level != "错误" or (message.where, text) in seen:
+            continue
+        seen.add((message.where, text))
+        where = message.where if message.where != "指标体系" else "指标体系整体"
+        rv.add("警告", "指标体系自身问题", where, f"指标体系问题：{message.message}。", None, None, None, {})
 
 
 def alternative_readings(rv: Review) -> None:

@@ -207,7 +207,14 @@ def test_project_printed_execution_rate_agrees():
     assert not findings(ev, "所述数值与数据不符") and not findings(ev, "所述数值舍入差异")
     framework_issues = findings(ev, "指标体系自身问题")
     assert len(framework_issues) == 4
-    assert {f.category for f in ev.findings} == {"合计不符", "得分与规则不符", "指标体系自身问题"}
+    assert {f.category for f in ev.findings} == {"合计不符", "得分与规则不符", "指标体系自身问题", "自评分超出评分标准"}
+
+
+def test_project_self_scores_above_the_printed_maximum():
+    """完成及时性 (10) and 实施效益 (20) print "计5分": full self-scores exceed what the rule can give."""
+    ev = reviewed("000-heshan-2020-project")
+    over = {f.indicator.split(" / ")[-1]: (f.claimed, f.recomputed) for f in findings(ev, "自评分超出评分标准")}
+    assert over == {"完成及时性": ("10", "5"), "实施效益": ("20", "5")}
 
 
 # -- project target tables (附件4-2) ---------------------------------------------------------
