@@ -377,6 +377,25 @@ def target_table_weights(rv: Review) -> None:
 
 
 @check
+def cost_targets_within_funds(rv: Review) -> None:
+    """Cost targets in 万元 (成本指标) should not add up to more than the project's funds."""
+    from .rules.targets import parse_quantity
+
+    funds = rv.ev.calc.figures.get("项目资金.全年预算数")
+    if funds is None:
+        return
+    rows = [leaf for leaf in rv.ev.leaf_list() if leaf.node.given and leaf.applicable]
+    costs = [(leaf, parse_quantity(leaf.node.given.get("target"))) for leaf in rows]
+    costs = [(leaf, q) for leaf, q in costs if q is not None and q.unit == "万元"]
+    total = sum((q.value for _, q in costs), ZERO)
+    if len(costs) >= 1 and total > funds:
+        parts = " + ".join(f"{leaf.node.name} {fmt(q.value)}" for leaf, q in costs)
+        rv.add("警告", "成本指标超出项目资金", "成本指标",
+               f"以万元计的成本指标目标值合计{fmt(total)}万元（{parts}），超过项目全年预算{fmt(funds)}万元。",
+               fmt(total), fmt(funds), None, {"formula": "Σ 成本指标目标值 ≤ 项目全年预算数"})
+
+
+@check
 def framework_errors(rv: Review) -> None:
     seen = set()
     for message in lint(rv.ev.framework):

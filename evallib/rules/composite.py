@@ -53,7 +53,9 @@ class CompositeRule(Rule):
             sub_ctx = RuleContext(ctx.calc, ctx.given.get(part.name, ctx.given), part.points)
             result = part.rule.run(sub_ctx)
             formulas.append(f"【{part.name}，{fmt(part.points)}分】{result.formula}")
-            inputs.update(result.inputs)
+            for key, shown in result.inputs.items():
+                # parts may read same-named inputs (each quarter's 完成值): keep them apart
+                inputs[key if inputs.get(key, shown) == shown else f"{part.name}：{key}"] = shown
             recomputable = recomputable and result.recomputable
             if result.evidence:
                 evidence.append(result.evidence)
