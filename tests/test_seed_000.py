@@ -223,7 +223,9 @@ def test_p1_cost_targets_without_actuals():
     ev = reviewed("000-heshan-2020-p1-linpin")
     missing = findings(ev, "缺少实际完成值")
     assert sorted(f.indicator.split(" / ")[-1] for f in missing) == ["临聘、后台绩效", "临聘劳务费", "临聘工资"]
-    assert len(ev.findings) == 3
+    over = findings(ev, "成本指标超出项目资金")  # 190.08 + 2.88 + 88.224 = 281.184 > 212.6468
+    assert [(f.claimed, f.recomputed) for f in over] == [("281.184", "212.6468")]
+    assert len(ev.findings) == 4
     assert ev.leaves["funds"].score == 10  # 212.6468 / 212.6468 × 10
 
 
@@ -242,8 +244,11 @@ def test_p2_execution_conflicts_with_basic_data_table():
 
 def test_p3_only_copied_comparators():
     ev = reviewed("000-heshan-2020-p3-wangluo")
-    assert {f.category for f in ev.findings} == {"实际完成值未如实填报"}
-    assert sorted(f.claimed for f in ev.findings) == ["≥10G", "≥274", "≥90%", "≥95%"]
+    assert {f.category for f in ev.findings} == {"实际完成值未如实填报", "成本指标超出项目资金"}
+    copied = findings(ev, "实际完成值未如实填报")
+    assert sorted(f.claimed for f in copied) == ["≥10G", "≥274", "≥90%", "≥95%"]
+    over = findings(ev, "成本指标超出项目资金")  # 11.78 + 17.76 + 26.67 = 56.21 > 53.872
+    assert [(f.claimed, f.recomputed) for f in over] == [("56.21", "53.872")]
     # 附件2's 网络、视频租赁费 53.872 / 53.872 agrees with the table's 全年预算数 / 全年执行数
     assert not findings(ev, "同一数据两处不一致")
 
