@@ -124,3 +124,21 @@ targets:
     with pytest.raises(InputError) as info:
         evaluate(load_framework(FIXTURES / "frameworks" / "mini.yaml"), load_subject(subject))
     assert "targets.1.1" in str(info.value)
+
+
+def _documented_keys(section_title: str) -> set[str]:
+    import re
+
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "输出说明.md").read_text(encoding="utf-8")
+    section = text.split(section_title, 1)[1]
+    table = section.split("\n\n", 2)[1]
+    return {m for line in table.splitlines() if line.startswith("| `") for m in re.findall(r"`(\w+)`", line.split("|")[1])}
+
+
+def test_json_contract_is_exactly_what_the_docs_say(capsys):
+    code, out, _ = run_cli(capsys, "score", "--json", FIXTURES / "mini-subject.yaml", *MINI)
+    data = json.loads(out)
+    assert set(data) == _documented_keys("稳定的数据格式")
+    assert set(data["indicators"][0]) == _documented_keys("`indicators` 每项")
