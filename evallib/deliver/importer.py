@@ -322,9 +322,8 @@ def read_targets(rd: Reader, framework: Framework, ws, mark_row: int | None) -> 
         field = f"{label}“{name or tid}”"
         verbatim = rd.flag(cells["verbatim"], f"{field}·原文照录")
         weight = rd.number(cells["weight"], f"{field}·分值", low=Decimal(0))
-        if weight is None and _blank(cells["weight"].value):
-            rd.bad(cells["weight"], f"{field}·分值", "不能为空")
-        row["weight"] = _plain(weight) if weight is not None else None
+        if weight is not None:
+            row["weight"] = _plain(weight)
         for k in ("target", "actual"):
             text = _cell_text(cells[k])
             if text is not None:

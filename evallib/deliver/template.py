@@ -11,7 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..errors import InputError
 from ..framework import Framework
-from ..numbers import ZERO, fmt
+from ..numbers import fmt
 from ..subject import Subject, catalogue_for, check_figures
 from .common import BORDER, GREY, INPUT_FILL, REQUIRED_FILL, WRAP, cell_number, header_row, save_workbook
 from .fields import (GRADE_KEY, INPUT_HEADERS, KIND_TEXT, META_FIELDS, NO, NOT_FILED, SELF_HEADERS, SHEET_FIGURES,

@@ -215,7 +215,10 @@ def basic(ev: Evaluation) -> dict[str, Any]:
             tables.append(table)
     quarters = quarterly_frame(ev)
     if quarters is not None:
-        tables.append(NamedTable("quarters", "季度支出进度", quarters, unit="万元",
+        shown = quarters.copy()
+        for col in ("支出进度", "时间进度", "差距"):
+            shown[col] = [fmt_percent(v) if v is not None else "—" for v in quarters[col]]
+        tables.append(NamedTable("quarters", "季度支出进度", shown, unit="万元",
                                  note="支出进度 = 季度末累计支出 ÷ 调整后预算数；时间进度按 25%、50%、75%、100% 计"))
     return {"text": text, "tables": tables}
 
@@ -251,7 +254,10 @@ def _figures_text(ev: Evaluation, leaf: LeafScore) -> str:
     for key, value in leaf.trace.inputs.items():
         spec = catalogue.get(key)
         if spec is not None:
-            unit = "" if spec.kind == "ratio" or spec.unit == "%" else spec.unit
+            if spec.kind == "ratio" and key in ev.calc.figures:
+                value, unit = fmt_percent(ev.calc.figures[key]), ""
+            else:
+                unit = "" if spec.unit == "%" else spec.unit
             items.append(f"{spec.label}{value}{unit}")
     return "，".join(items)
 

@@ -1,0 +1,1 @@
+"""Deliverables: Excel workbooks, the data-collection template and its import, PDF and Word exports."""

@@ -1,0 +1,109 @@
+"""Across subjects: league table, grade distribution, indicators losing most points, common findings."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+from ..numbers import ZERO, fmt
+from .data import NamedTable, evaluate_subject
+
+
+@dataclass
+class Summary:
+    title: str
+    text: str
+    league: NamedTable
+    grades: NamedTable
+    losses: NamedTable
+    findings: NamedTable
+    failed: list[str] = field(default_factory=list)
+
+
+def league_frame(evs) -> pd.DataFrame:
+    rows = []
+    for ev in evs:
+        meta = ev.subject.meta
+        counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in ("错误", "警告", "提示")}
+        rows.append({"评价对象": meta.id, "单位": meta.unit, "名称": meta.name, "年度": meta.year,
+                     "自评总分": ev.self_total if ev.self_total is not None else ev.stated_total,
+                     "自评等级": ev.self_grade or ev.subject.spec.stated.grade,
+                     "复核总分": ev.total, "复核等级": ev.grade,
+                     "发现数": len(ev.findings), "其中错误": counts["错误"], "其中警告": counts["警告"]})
+    rows.sort(key=lambda r: (-(r["复核总分"] / 1), r["评价对象"]))
+    for i, r in enumerate(rows, 1):
+        r["名次"] = i
+    cols = ["名次", "评价对象", "单位", "名称", "年度", "自评总分", "自评等级", "复核总分", "复核等级", "发现数", "其中错误", "其中警告"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def grade_frame(evs) -> pd.DataFrame:
+    order: list[str] = []
+    for ev in evs:
+        for band in ev.framework.spec.grades:
+            if band.grade not in order:
+                order.append(band.grade)
+    rows = []
+    for grade in order:
+        mine = sum(1 for ev in evs if (ev.self_grade or ev.subject.spec.stated.grade) == grade)
+        reviewed = sum(1 for ev in evs if ev.grade == grade)
+        if mine or reviewed:
+            rows.append({"等级": grade, "自评等级数": mine, "复核等级数": reviewed})
+    return pd.DataFrame(rows, columns=["等级", "自评等级数", "复核等级数"])
+
+
+def losses_frame(evs, limit: int = 15) -> pd.DataFrame:
+    agg: dict[str, dict] = {}
+    for ev in evs:
+        for leaf in ev.leaf_list():
+            if not leaf.applicable or leaf.score is None or leaf.lost <= 0:
+                continue
+            a = agg.setdefault(leaf.node.name, {"指标": leaf.node.name, "扣分合计": ZERO, "扣分对象数": 0, "涉及对象": []})
+            a["扣分合计"] += leaf.lost
+            a["扣分对象数"] += 1
+            if ev.subject.id not in a["涉及对象"]:
+                a["涉及对象"].append(ev.subject.id)
+    rows = sorted(agg.values(), key=lambda a: (-a["扣分合计"], a["指标"]))[:limit]
+    for r in rows:
+        r["涉及对象"] = "、".join(r["涉及对象"])
+    return pd.DataFrame(rows, columns=["指标", "扣分合计", "扣分对象数", "涉及对象"])
+
+
+def common_findings_frame(evs, limit: int = 15) -> pd.DataFrame:
+    agg: dict[tuple, dict] = {}
+    for ev in evs:
+        for f in ev.findings:
+            a = agg.setdefault((f.severity, f.category), {"严重程度": f.severity, "类别": f.category, "次数": 0,
+                                                          "涉及对象": [], "示例": f.message})
+            a["次数"] += 1
+            if ev.subject.id not in a["涉及对象"]:
+                a["涉及对象"].append(ev.subject.id)
+    order = {"错误": 0, "警告": 1, "提示": 2}
+    rows = sorted(agg.values(), key=lambda a: (-a["次数"], order.get(a["严重程度"], 3), a["类别"]))[:limit]
+    for r in rows:
+        r["涉及对象数"] = len(r["涉及对象"])
+        r["涉及对象"] = "、".join(r["涉及对象"])
+    return pd.DataFrame(rows, columns=["严重程度", "类别", "次数", "涉及对象数", "涉及对象", "示例"])
+
+
+def build_summary(subjects=None, frameworks=None, failed=None) -> Summary:
+    files = [Path(s) for s in subjects] if subjects else sorted(Path("parameters/subjects").glob("*.yaml"))
+    evs, failed = [], list(failed or [])
+    for f in files:
+        try:
+            evs.append(evaluate_subject(f, frameworks))
+        except InputError:
+            failed.append(f.name)
+    changed = sum(1 for ev in evs if ev.self_grade and ev.self_grade != ev.grade)
+    total_findings = sum(len(ev.findings) for ev in evs)
+    text = (f"本次汇总评价对象{len(evs)}个" + (f"（另有{len(failed)}个未能生成报告）" if failed else "")
+            + f"；复核后等级与自评等级不同的{changed}个；复核发现问题合计{total_findings}项。")
+    return Summary("预算绩效评价汇总", text,
+                   NamedTable("league", "评价结果一览（按复核总分排序）", league_frame(evs)),
+                   NamedTable("grades", "等级分布", grade_frame(evs)),
+                   NamedTable("losses", "失分最多的指标（按指标名称合并）", losses_frame(evs)),
+                   NamedTable("common-findings", "最常见的复核发现（按类别合并）", common_findings_frame(evs)),
+                   failed)

@@ -1,0 +1,455 @@
+"""Deliverables: Excel workbooks, the data-collection template round trip, PDF and Word exports."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import FIXTURES, ROOT, run_cli
+from evallib.errors import InputError
+from evallib.review import review_file
+from evallib.scoring import evaluate_file
+
+DELIVER = FIXTURES / "deliver"
+RICH = DELIVER / "rich-subject.yaml"
+FRAMEWORK_DIRS = [ROOT / "parameters" / "frameworks", FIXTURES / "frameworks", DELIVER / "frameworks"]
+DIR_ARGS = [a for d in FRAMEWORK_DIRS for a in ("--frameworks", d)]
+
+
+def _loadable_subjects() -> list[Path]:
+    """Every bundled subject that loads and scores (seed subjects are being added over time)."""
+    candidates = sorted((ROOT / "parameters" / "subjects").glob("*.yaml")) + [FIXTURES / "mini-subject.yaml", RICH]
+    out = []
+    for path in candidates:
+        try:
+            evaluate_file(path, FRAMEWORK_DIRS)
+        except InputError:
+            continue
+        out.append(path)
+    return out
+
+
+SUBJECTS = _loadable_subjects()
+
+
+def _signature(ev):
+    return {
+        "total": ev.total, "self_total": ev.self_total, "grade": ev.grade,
+        "leaves": [(leaf.node.id, leaf.score, leaf.self_score, leaf.source, leaf.applicable, leaf.weight)
+                   for leaf in ev.leaf_list()],
+        "subtotals": ev.subtotals, "stated": (ev.subject.spec.stated.total, ev.subject.spec.stated.grade,
+                                              dict(ev.subject.spec.stated.subtotals)),
+    }
+
+
+# ---------------------------------------------------------------- template round trip
+
+@pytest.mark.parametrize("subject", SUBJECTS, ids=[p.stem for p in SUBJECTS])
+def test_template_round_trip_keeps_every_score(capsys, tmp_path, subject):
+    original = evaluate_file(subject, FRAMEWORK_DIRS)
+    template = tmp_path / "t.xlsx"
+    code, out, err = run_cli(capsys, "template", original.framework.path, "-o", template, "--from", subject, *DIR_ARGS)
+    assert code == 0, err
+    back = tmp_path / "back.yaml"
+    code, out, err = run_cli(capsys, "import", template, "-o", back, *DIR_ARGS)
+    assert code == 0, err
+    again = evaluate_file(back, FRAMEWORK_DIRS)
+    assert _signature(again) == _signature(original)
+    assert again.calc.figures == original.calc.figures
+    # the template itself is reproducible
+    template2 = tmp_path / "t2.xlsx"
+    run_cli(capsys, "template", original.framework.path, "-o", template2, "--from", subject, *DIR_ARGS)
+    assert template.read_bytes() == template2.read_bytes()
+
+
+def test_round_trip_covers_every_rule_input():
+    """The rich fixture exercises checklists (earn, deduct, violations), judgement, conversion, composite, slots."""
+    ev = evaluate_file(RICH, FRAMEWORK_DIRS)
+    sources = {leaf.node.id: leaf.source for leaf in ev.leaf_list()}
+    assert sources["A11"] == sources["B11"] == sources["B21"] == "复算"
+    assert sources["A12"] == sources["B22"] == sources["C3"] == "评价人员判断"
+    assert sources["C5"] == "不适用"
+    assert ev.total == Decimal("75.65")
+
+
+def test_blank_template_has_the_sheets_and_validations(capsys, tmp_path):
+    out = tmp_path / "blank.xlsx"
+    code, _, err = run_cli(capsys, "template", "deliver-rich", "-o", out, *DIR_ARGS)
+    assert code == 0, err
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["说明", "基本信息", "基础数据", "指标输入", "自评分"]
+    ws = wb["基础数据"]
+    rows = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+    # every figure the rules need (through their formulas), marked, and the standard catalogue
+    for key in ("项目资金.全年预算数", "项目资金.实际到位", "项目资金.全年执行数", "项目资金.计划成本",
+                "项目资金.实际成本", "测试.宣传场次", "调查.满意度"):
+        assert ws.cell(row=rows[key], column=6).value == "是", key
+    assert "人员.编制数" in rows and ws.cell(row=rows["人员.编制数"], column=6).value is None
+
+    def validation(sheet, coord):
+        hits = [dv for dv in sheet.data_validations.dataValidation if coord in dv.sqref]
+        assert len(hits) == 1, coord
+        return hits[0]
+
+    money = validation(ws, f"C{rows['项目资金.全年预算数']}")
+    assert (money.type, money.operator, money.formula1) == ("decimal", "greaterThanOrEqual", "0")
+    count = validation(ws, f"C{rows['人员.编制数']}")
+    assert (count.type, count.formula1) == ("whole", "0")
+    ratio = validation(ws, f"C{rows['调查.满意度']}")
+    assert (ratio.type, ratio.operator, ratio.formula1, ratio.formula2) == ("decimal", "between", "0", "1")
+    ws = wb["自评分"]
+    rows = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+    dv = validation(ws, f"E{rows['A11']}")
+    assert (dv.type, dv.formula1, dv.formula2) == ("decimal", "0", "4")
+    ws = wb["指标输入"]
+    keys = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
+    for key in ("A11|point:1", "A11|point:4", "A12|score", "A12|level", "B11|violations", "B21|outside_score",
+                "B22/制度执行|score", "B22/制度执行|evidence", "D1|score"):
+        assert key in keys, key
+    assert not any(str(k).startswith(("A21|", "D2|")) and not str(k).endswith("evidence") for k in keys if k)
+    assert any(str(k).startswith("【绩效目标表】") for k in keys if k)
+
+
+# ---------------------------------------------------------------- bad templates
+
+def _prefilled(capsys, tmp_path) -> Path:
+    path = tmp_path / "filled.xlsx"
+    code, _, err = run_cli(capsys, "template", "deliver-rich", "-o", path, "--from", RICH, *DIR_ARGS)
+    assert code == 0, err
+    return path
+
+
+def _row(ws, key) -> int:
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == key)
+
+
+def _edit(path: Path, edits) -> None:
+    wb = openpyxl.load_workbook(path)
+    for sheet, key, column, value in edits:
+        ws = wb[sheet]
+        ws.cell(row=_row(ws, key), column=column).value = value  # ws.cell(value=None) would not clear
+    wb.save(path)
+
+
+BAD_CELLS = [
+    ("money-text", [("基础数据", "项目资金.全年预算数", 3, "约一千七百万")],
+     ["基础数据!C", "项目资金.全年预算数", "应为数字", "约一千七百万"]),
+    ("negative-count", [("基础数据", "测试.宣传场次", 3, -3)], ["基础数据!C", "宣传活动场次", "不能小于 0", "-3"]),
+    ("fractional-count", [("基础数据", "测试.宣传场次", 3, 2.5)], ["测试.宣传场次", "应为整数", "2.5"]),
+    ("missing-required", [("基础数据", "项目资金.全年执行数", 3, None)],
+     ["基础数据!C", "项目资金.全年执行数", "评分需要此数据，不能留空"]),
+    ("self-score-above-weight", [("自评分", "A11", 5, 5)], ["自评分!E", "立项依据充分性", "自评分", "不能大于 4", "5"]),
+    ("judgement-above-full", [("指标输入", "A12|score", 4, 9)], ["指标输入!D", "评价人员评分", "不能大于 4"]),
+    ("point-not-yes-no", [("指标输入", "A11|point:2", 4, "部分")], ["指标输入!D", "符合职能", "只能填“是”或“否”", "部分"]),
+    ("point-partly-blank", [("指标输入", "A11|point:3", 4, None)], ["指标输入!D", "逐项填写"]),
+    ("bad-id", [("基本信息", "id", 3, "文化馆2021")], ["基本信息!C", "评价对象编号", "文化馆2021"]),
+    ("ratio-over-100", [("基础数据", "调查.满意度", 3, 95)], ["基础数据!C", "满意度", "不能大于 1"]),
+]
+
+
+@pytest.mark.parametrize("name,edits,expected", BAD_CELLS, ids=[c[0] for c in BAD_CELLS])
+def test_bad_template_is_refused_cell_by_cell(capsys, tmp_path, name, edits, expected):
+    path = _prefilled(capsys, tmp_path)
+    _edit(path, edits)
+    out = tmp_path / "subject.yaml"
+    code, _, err = run_cli(capsys, "import", path, "-o", out, *DIR_ARGS)
+    assert code == 2, err
+    assert "Traceback" not in err
+    for piece in expected:
+        assert piece in err, f"{piece!r} missing from:\n{err}"
+    assert not out.exists()
+    assert not list(tmp_path.glob(".subject.yaml*")), "temporary file left behind"
+
+
+def test_every_bad_cell_is_listed_and_nothing_is_overwritten(capsys, tmp_path):
+    path = _prefilled(capsys, tmp_path)
+    _edit(path, [e for _, edits, _ in BAD_CELLS[:5] for e in edits])
+    out = tmp_path / "subject.yaml"
+    out.write_text("old content\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "import", path, "-o", out, *DIR_ARGS)
+    assert code == 2
+    wb = openpyxl.load_workbook(path)
+    for sheet, key in (("基础数据", "项目资金.全年预算数"), ("基础数据", "测试.宣传场次"),
+                       ("基础数据", "项目资金.全年执行数"), ("自评分", "A11")):
+        column = "E" if sheet == "自评分" else "C"
+        assert f"{sheet}!{column}{_row(wb[sheet], key)}" in err, (sheet, key, err)
+    assert out.read_text(encoding="utf-8") == "old content\n"
+
+
+def test_missing_figure_with_a_reason_is_accepted(capsys, tmp_path):
+    path = _prefilled(capsys, tmp_path)
+    _edit(path, [("基础数据", "项目资金.全年执行数", 3, None), ("基础数据", "项目资金.全年执行数", 7, "决算未出")])
+    out = tmp_path / "subject.yaml"
+    code, _, err = run_cli(capsys, "import", path, "-o", out, *DIR_ARGS)
+    assert code == 0, err
+    ev = evaluate_file(out, FRAMEWORK_DIRS)
+    assert "项目资金.全年执行数" not in ev.calc.figures
+    assert ev.leaves["A22"].source == "采用自评分"
+
+
+def test_verbatim_flag_keeps_a_published_error(capsys, tmp_path):
+    path = _prefilled(capsys, tmp_path)
+    _edit(path, [("自评分", "A11", 5, 5), ("自评分", "A11", 7, "是")])
+    out = tmp_path / "subject.yaml"
+    code, _, err = run_cli(capsys, "import", path, "-o", out, *DIR_ARGS)
+    assert code == 0, err
+    ev = review_file(out, FRAMEWORK_DIRS)
+    assert ev.leaves["A11"].self_score == 5
+    assert any(f.category == "自评分超出分值" for f in ev.findings)
+
+
+# ---------------------------------------------------------------- result workbooks
+
+def _header(ws, first: str):
+    for r in range(1, 10):
+        if ws.cell(row=r, column=1).value == first:
+            return r, {ws.cell(row=r, column=c).value: c for c in range(1, ws.max_column + 1)}
+    raise AssertionError(f"no header {first} in {ws.title}")
+
+
+@pytest.mark.parametrize("subject", [RICH, FIXTURES / "mini-subject.yaml"], ids=["rich", "mini"])
+def test_subject_workbook_matches_score_json(capsys, tmp_path, subject):
+    code, out, err = run_cli(capsys, "score", "--json", subject, *DIR_ARGS)
+    assert code == 0, err
+    data = json.loads(out)
+    code, _, err = run_cli(capsys, "xlsx", subject, "-o", tmp_path, *DIR_ARGS)
+    assert code == 0, err
+    path = tmp_path / f"{data['id']}.xlsx"
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["评分表", "复核发现", "基础数据"]
+    ws = wb["评分表"]
+    top, cols = _header(ws, "一级指标")
+    rows = {ws.cell(row=r, column=cols["指标编号"]).value: r for r in range(top + 1, ws.max_row + 1)}
+    for rec in data["indicators"]:
+        r = rows[rec["id"]]
+        assert ws.cell(row=r, column=cols["分值"]).value == rec["weight"]
+        assert ws.cell(row=r, column=cols["自评分"]).value == rec["self_score"]
+        assert ws.cell(row=r, column=cols["复核得分"]).value == rec["score"]
+        assert ws.cell(row=r, column=cols["得分来源"]).value == rec["source"]
+        # the 一级 name heads each row's merged block
+        merged = [m for m in ws.merged_cells.ranges if m.min_col == 1 and m.min_row <= r <= m.max_row]
+        first = merged[0].min_row if merged else r
+        assert ws.cell(row=first, column=1).value.startswith(rec["path"][0])
+    total_row = next(r for r in range(top, ws.max_row + 1) if ws.cell(row=r, column=1).value == "合计")
+    assert ws.cell(row=total_row, column=cols["复核得分"]).value == data["total"]
+    assert ws.cell(row=total_row, column=cols["自评分"]).value == data["self_total"]
+    assert ws.cell(row=total_row + 1, column=cols["复核得分"]).value == data["grade"]
+    ws = wb["复核发现"]
+    top, cols = _header(ws, "序号")
+    for i, f in enumerate(data["findings"], 1):
+        r = top + i
+        assert ws.cell(row=r, column=cols["严重程度"]).value == f["severity"]
+        assert ws.cell(row=r, column=cols["说明"]).value == f["message"]
+        assert ws.cell(row=r, column=cols["分差"]).value == f["delta"]
+    ws = wb["基础数据"]
+    ev = evaluate_file(subject, FRAMEWORK_DIRS)
+    keys = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=5).value for r in range(1, ws.max_row + 1)}
+    for key, value in ev.calc.figures.items():
+        assert Decimal(repr(keys[key])) == value, key
+
+
+def test_data_sheet_gives_formulas_and_no_value_reasons(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "xlsx", RICH, "-o", tmp_path, *DIR_ARGS)
+    assert code == 0, err
+    ws = openpyxl.load_workbook(tmp_path / "deliver-rich-2021.xlsx")["基础数据"]
+    rows = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+    r = rows["资金到位率"]
+    assert ws.cell(row=r, column=3).value == "项目资金.实际到位 / 项目资金.全年预算数"
+    assert abs(ws.cell(row=r, column=5).value - 1700 / 1733.634137) < 1e-12
+    assert ws.cell(row=r, column=5).number_format == "0.00%"
+    # a rate the framework's rules read whose figures were not filed: no value, with the reason
+    assert "项目到位资金执行率" not in rows or ws.cell(row=rows["项目到位资金执行率"], column=5).value is not None
+
+
+def test_workbooks_are_byte_identical_on_rerun(capsys, tmp_path):
+    for run in ("a", "b"):
+        code, _, err = run_cli(capsys, "xlsx", RICH, FIXTURES / "mini-subject.yaml", "-o", tmp_path / run, *DIR_ARGS)
+        assert code == 0, err
+    for name in ("deliver-rich-2021.xlsx", "mini-1.xlsx", "summary.xlsx"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_summary_is_a_league_table(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "xlsx", FIXTURES / "mini-subject.yaml", RICH, "-o", tmp_path, *DIR_ARGS)
+    assert code == 0, err
+    ws = openpyxl.load_workbook(tmp_path / "summary.xlsx").active
+    top, cols = _header(ws, "排名")
+    ranked = [(ws.cell(row=r, column=cols["排名"]).value, ws.cell(row=r, column=cols["评价对象编号"]).value,
+               ws.cell(row=r, column=cols["复核总分"]).value, ws.cell(row=r, column=cols["复核等级"]).value,
+               ws.cell(row=r, column=cols["自评总分"]).value)
+              for r in (top + 1, top + 2)]
+    assert ranked == [(1, "deliver-rich-2021", 75.65, "中", 99), (2, "mini-1", 4, "差", 10)]
+
+
+# ---------------------------------------------------------------- PDF and Word
+
+import re  # noqa: E402
+import statistics  # noqa: E402
+
+CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{4,}$")
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
+                                   reason="poppler-utils (pdftotext, pdftoppm) not installed")
+
+
+def _pdftext(pdf: Path, *args) -> str:
+    return subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def cjk_centre_ink(pdf: Path, page: int = 1, dpi: int = 100) -> list[float]:
+    """Ink in the middle of every CJK character cell on a rendered page.
+
+    A missing font renders CJK as hollow boxes (tofu): their middle is blank. Real glyphs put ink there.
+    """
+    from PIL import Image
+
+    words = [(float(a), float(b), float(c), float(d), t)
+             for a, b, c, d, t in WORD.findall(_pdftext(pdf, "-f", str(page), "-l", str(page), "-bbox"))]
+    stem = pdf.parent / f"{pdf.stem}-page"
+    subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), "-gray", "-png", "-singlefile",
+                    str(pdf), str(stem)], check=True)
+    image = Image.open(f"{stem}.png").convert("L")
+    scale = dpi / 72
+    inks = []
+    for x0, y0, x1, y1, text in words:
+        if not CJK_WORD.match(text):
+            continue
+        width = (x1 - x0) / len(text)
+        for i in range(len(text)):
+            left, right = (x0 + i * width) * scale, (x0 + (i + 1) * width) * scale
+            top, bottom = y0 * scale, y1 * scale
+            cell = image.crop((round(left + 0.3 * (right - left)), round(top + 0.3 * (bottom - top)),
+                               round(left + 0.7 * (right - left)), round(top + 0.7 * (bottom - top))))
+            pixels = list(cell.tobytes())
+            inks.append(sum(255 - p for p in pixels) / (255 * max(1, len(pixels))))
+    return inks
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """One subject through the real report pipeline (notebook → HTML) and the pdf, docx and xlsx exporters."""
+    import evallib.deliver.exporters  # noqa: F401  (registers pdf, docx, xlsx)
+    from evallib.report.runner import run_subject
+
+    out = tmp_path_factory.mktemp("rendered")
+    result = run_subject(RICH, out, [str(DELIVER / "frameworks")], ("html", "pdf", "docx", "xlsx"))
+    assert result.ok, result.message
+    folder = out / result.id
+    return folder, json.loads((folder / "result.json").read_text(encoding="utf-8"))
+
+
+def test_formats_are_registered():
+    import evallib.deliver.exporters  # noqa: F401
+    from evallib.report.export import EXPORTERS
+
+    assert {"pdf", "docx", "xlsx"} <= set(EXPORTERS)
+
+
+@needs_poppler
+def test_pdf_states_subject_total_and_grade(rendered):
+    folder, data = rendered
+    pdf = folder / "report.pdf"
+    text = _pdftext(pdf)
+    assert data["unit"] in text and data["subject"] in text
+    assert f"{data['total']} 分（{data['grade']}）" in text
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert f"第 1 页，共 {pages} 页" in _pdftext(pdf, "-f", "1", "-l", "1")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    noto = [line for line in fonts.splitlines() if "Noto-Sans-CJK-SC" in line]
+    assert noto and all(" yes yes yes " in line for line in noto), fonts  # embedded, subset, unicode
+
+
+@needs_poppler
+def test_pdf_shows_chinese_glyphs_not_boxes(rendered):
+    folder, _ = rendered
+    inks = cjk_centre_ink(folder / "report.pdf")
+    assert len(inks) >= 20
+    assert sum(ink > 0.03 for ink in inks) / len(inks) >= 0.8, statistics.median(inks)
+
+
+@needs_poppler
+@pytest.mark.skipif(subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip() != "",
+                    reason="a CJK system font is installed: no tofu to compare with")
+def test_glyph_check_detects_tofu(tmp_path):
+    """The check above can fail: without the embedded font, the same characters render as empty boxes."""
+    from weasyprint import HTML
+
+    html = tmp_path / "tofu.html"
+    html.write_text('<html><head><meta charset="utf-8"></head><body><p style="font-family: DejaVu Sans; '
+                    'font-size: 20pt">深圳市福田区政务服务中心绩效评价</p></body></html>', encoding="utf-8")
+    pdf = tmp_path / "tofu.pdf"
+    HTML(filename=str(html)).write_pdf(str(pdf))
+    inks = cjk_centre_ink(pdf)
+    assert inks and sum(ink > 0.03 for ink in inks) / len(inks) < 0.2
+
+
+def test_pdf_is_byte_identical_on_rerun(rendered, tmp_path):
+    from evallib.deliver.pdf import html_to_pdf
+
+    folder, _ = rendered
+    again = html_to_pdf(folder / "report.html", tmp_path / "again.pdf")
+    assert again.read_bytes() == (folder / "report.pdf").read_bytes()
+
+
+@needs_poppler
+def test_long_tables_repeat_their_header_row(tmp_path):
+    from evallib.deliver.pdf import html_to_pdf
+
+    rows = "".join(f"<tr><td>第{i}项</td><td>{i}</td></tr>" for i in range(1, 121))
+    html = tmp_path / "long.html"
+    html.write_text('<html><head><meta charset="utf-8"></head><body><table><thead><tr><th>指标名称甲</th>'
+                    f"<th>得分乙</th></tr></thead><tbody>{rows}</tbody></table></body></html>", encoding="utf-8")
+    pdf = html_to_pdf(html, tmp_path / "long.pdf")
+    pages = _pdftext(pdf).split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 2
+    assert all("指标名称甲" in p and "得分乙" in p for p in pages)
+
+
+def test_docx_has_headings_score_table_and_chart(rendered, tmp_path):
+    import docx
+    from docx.oxml.ns import qn
+
+    from evallib.deliver.word import html_to_docx
+
+    folder, data = rendered
+    doc = docx.Document(str(folder / "report.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert any(data["unit"] in h for h in headings)
+    assert len(headings) >= 5
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "¶" not in text and "¶" not in "".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    score_tables = [t for t in doc.tables
+                    if {"一级指标", "分值", "自评分", "得分", "评分标准"} <= {c.text.strip() for c in t.rows[0].cells}]
+    assert score_tables, [[c.text for c in t.rows[0].cells] for t in doc.tables]
+    cells = {c.text.strip() for r in score_tables[0].rows for c in r.cells}
+    for rec in data["indicators"]:
+        if rec["applicable"]:
+            assert rec["name"] in cells
+    assert str(data["total"]) in cells
+    assert len(doc.inline_shapes) >= 1
+    section = doc.sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    fonts = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == "宋体"
+    again = html_to_docx(folder / "report.html", tmp_path / "again.docx", data_title(folder))
+    assert again.read_bytes() == (folder / "report.docx").read_bytes()
+
+
+def data_title(folder: Path) -> str:
+    import docx
+
+    return docx.Document(str(folder / "report.docx")).core_properties.title
+
+
+def test_xlsx_format_writes_the_subject_workbook(rendered):
+    folder, data = rendered
+    wb = openpyxl.load_workbook(folder / "report.xlsx")
+    assert wb.sheetnames == ["评分表", "复核发现", "基础数据"]

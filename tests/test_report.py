@@ -1,0 +1,235 @@
+"""The report: every subject renders to a self-contained HTML page, reruns are byte-identical,
+`evalbook verify` finds changed inputs, and a real browser shows Chinese text and charts."""
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+
+from evallib.cli import main
+from evallib.report import charts, data, render
+from evallib.report.export import EXPORTERS, to_html
+from evallib.report.runner import run_all, verify
+from evallib.review import review_file
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+MINI = FIXTURES / "mini-subject.yaml"
+SAMPLE = data.sample_subject()
+
+
+def subjects() -> list[Path]:
+    return sorted((ROOT / "parameters" / "subjects").glob("*.yaml")) + [SAMPLE]
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory):
+    """Every subject in parameters/subjects plus the bundled sample, rendered once."""
+    out = tmp_path_factory.mktemp("run")
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        run = run_all(subjects(), out)
+    finally:
+        os.chdir(cwd)
+    return out, run
+
+
+def test_every_subject_renders(full_run):
+    out, run = full_run
+    failed = [(r.file, r.message) for r in run.subjects if not r.ok]
+    assert not failed
+    assert not run.summary_error
+    for r in run.subjects:
+        folder = out / r.id
+        for name in ("report.html", "report.ipynb", "scores.csv", "findings.csv"):
+            assert (folder / name).is_file(), (r.id, name)
+        assert not r.warnings, f"{r.id}: stderr in the executed notebook: {r.warnings}"
+    assert (out / "summary.html").is_file()
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert len(manifest["subjects"]) == len(subjects())
+    assert all(len(s["subject_sha256"]) == 64 for s in manifest["subjects"])
+    assert not list(out.glob(".*")), "staging files left behind"
+
+
+def test_html_content(full_run):
+    out, run = full_run
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        for r in run.subjects:
+            page = (out / r.id / "report.html").read_text("utf-8")
+            ev = review_file(Path(r.file), data.framework_dirs(None))
+            total = data.fmt(ev.total)
+            assert f"{total} 分（{html.escape(ev.grade or '—')}）" in page, r.id
+            for leaf in ev.leaf_list():
+                assert html.escape(leaf.node.name) in page, (r.id, leaf.node.name)
+            for root in ev.roots:
+                assert html.escape(root.name) in page
+            # a report shows results only: no code, prompts, stderr or remote scripts
+            body = page.split("<body", 1)[1]
+            assert "jp-InputArea-editor" not in body and "jp-InputPrompt" not in body and "hl-ipython" not in body
+            assert "In&nbsp;[" not in body and "Out[" not in body and "show(" not in body
+            assert "application/vnd.jupyter.stderr" not in body
+            assert "<script" not in page and "<link" not in page
+            assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//|cdnjs|jsdelivr|unpkg|//cdn\.|mathjax|require\.js", page, re.I)
+            assert "¶" not in page
+            for needle in ("一、基本情况", "三、指标分析", "五、复核意见", "附件1 评分表", "rowspan=", "data:image/png;base64"):
+                assert needle in page, (r.id, needle)
+            nb = json.loads((out / r.id / "report.ipynb").read_text("utf-8"))
+            assert "start_time" not in json.dumps(nb["metadata"].get("papermill", {}))
+            assert any(c.get("id") == "injected-parameters" for c in nb["cells"])
+    finally:
+        os.chdir(cwd)
+    summary = (out / "summary.html").read_text("utf-8")
+    for r in run.subjects:
+        assert r.id in summary
+
+
+def test_sample_numbers_and_findings():
+    ev = data.evaluate_subject(SAMPLE)
+    assert str(ev.total) == "75.93" and ev.grade == "中" and str(ev.self_total) == "91.66"
+    report = data.build_report(ev)
+    sentences = [s for sec in report.analysis for s in sec.sentences]
+    assert any(s.startswith("预算执行率（分值8分）") and "扣5分" in s and "2850万元" in s for s in sentences)
+    assert any("合计不符" in p for p in report.problems["findings"])
+    depth, rows = data.score_table_rows(ev)
+    assert depth == 3 and rows[0][0]["rowspan"] == 3 and len(rows) == len(ev.leaves)
+    q = report.charts["quarters"]
+    assert [str(v) for v in q["支出进度"]] == ["0.18", "0.44", "0.67", "0.95"]
+
+
+def test_charts_are_deterministic_and_have_every_glyph():
+    report = data.load_report(SAMPLE)
+    figures = {"rate": lambda: charts.score_rate_chart(report.charts["sections"]),
+               "lost": lambda: charts.points_lost_chart(report.charts["lost"]),
+               "quarters": lambda: charts.quarterly_chart(report.charts["quarters"]),
+               "compare": lambda: charts.self_vs_reviewed_chart(report.charts["compare"])}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph … missing from font" would raise here
+        for name, make in figures.items():
+            a, b = make(), make()
+            assert charts.to_png(a) == charts.to_png(b), name
+            assert charts.to_svg(a) == charts.to_svg(b), name
+    assert charts.quarterly_chart(None) is None
+
+
+def test_styler_tables_have_stable_ids():
+    report = data.load_report(SAMPLE)
+    a = render.table_html(report.review["compare"], highlight="差异")
+    b = render.table_html(data.build_report(data.evaluate_subject(SAMPLE)).review["compare"], highlight="差异")
+    assert a == b and f"T_{render.uuid_for('compare')}" in a
+
+
+def test_html_exporter_registry_has_html_hook():
+    assert "html" in EXPORTERS and callable(EXPORTERS["html"])
+
+
+def test_run_verify_identical_and_changed_input(tmp_path, capsys):
+    work = tmp_path / "in"
+    work.mkdir()
+    shutil.copy(SAMPLE, work / "s.yaml")
+    shutil.copy(data.SAMPLE_DIR / "sample-framework.yaml", work / "f.yaml")
+    shutil.copy(FIXTURES / "frameworks" / "mini.yaml", work / "mini.yaml")
+    shutil.copy(MINI, work / "m.yaml")
+    bad = work / "bad.yaml"
+    bad.write_text("meta: {id: bad-1}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["run", str(work / "s.yaml"), str(bad), str(work / "m.yaml"), "--frameworks", str(work), "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 1  # one subject failed
+    assert "失败" in text and "bad.yaml" in text and "输入有误" in text
+    assert (out / "sample-dept-2021" / "report.html").is_file() and (out / "mini-1" / "report.html").is_file()
+    assert not (out / "bad-1").exists() and not list(out.glob(".*"))
+    # rerun of the good subjects only, then verify: byte-identical
+    code = main(["run", str(work / "s.yaml"), str(work / "m.yaml"), "--frameworks", str(work), "--out", str(out)])
+    assert code == 0
+    capsys.readouterr()
+    first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    assert main(["verify", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "[相同] sample-dept-2021/report.html" in text and "[相同] summary.html" in text
+    assert "[不同]" not in text and "全部输出逐字节一致" in text
+    # changing an input: verify names the file that changed and the outputs that differ
+    source = (work / "s.yaml").read_text("utf-8").replace("在职人数: 42", "在职人数: 41")
+    (work / "s.yaml").write_text(source, encoding="utf-8")
+    assert main(["verify", str(out)]) == 1
+    text = capsys.readouterr().out
+    assert "s.yaml 已修改" in text
+    assert "[不同] sample-dept-2021/report.html" in text and "[相同] mini-1/report.html" in text
+    # verify never touches the recorded outputs
+    again = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    assert again == first
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _screenshot(page: Path, png: Path, tmp: Path, size=(1000, 1800)) -> None:
+    from evallib.report.fonts import fontconfig_file
+
+    env = dict(os.environ, FONTCONFIG_FILE=str(fontconfig_file(tmp / "fc")))
+    cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp / 'profile'}", "--hide-scrollbars", f"--window-size={size[0]},{size[1]}",
+           f"--screenshot={png}", page.resolve().as_uri()]
+    subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=120)
+    assert png.is_file()
+
+
+@pytest.mark.skipif(_chromium() is None and os.environ.get("CI") != "true", reason="chromium 未安装（CI 中必须运行）")
+def test_browser_renders_chinese_text_and_charts(tmp_path):
+    from PIL import Image
+
+    assert _chromium(), "CI 中必须安装 chromium"
+    ev = data.evaluate_subject(SAMPLE)
+    out = tmp_path / "out"
+    run = run_all([SAMPLE], out, summary=False)
+    assert run.ok
+    page = out / ev.subject.id / "report.html"
+    png = tmp_path / "report.png"
+    _screenshot(page, png, tmp_path)
+    img = Image.open(png).convert("RGB")
+    w, h = img.size
+    pixels = img.load()
+    colors = img.getcolors(maxcolors=1 << 20)
+    assert colors is not None and len(colors) > 50, "blank page"
+    # the cover: dark title text in the top band, the blue KPI frame of the reviewed score
+    top = [pixels[x, y] for x in range(0, w, 2) for y in range(20, 90)]
+    assert sum(1 for p in top if sum(p) < 200) > 200, "no title text drawn"
+    blue = sum(1 for (n, c) in colors if abs(c[0] - 0x2f) < 12 and abs(c[1] - 0x6d) < 12 and abs(c[2] - 0xb5) < 12 for _ in [0])
+    assert blue, "KPI frame missing"
+    # the quarterly chart (red line and markers #c0504d) is in the first screen
+    red = sum(n for n, c in colors if abs(c[0] - 0xc0) < 10 and abs(c[1] - 0x50) < 10 and abs(c[2] - 0x4d) < 10)
+    assert red > 300, "chart not visible"
+    # Chinese glyphs, not boxes: two texts differing in characters render differently;
+    # with a missing font both would be identical rows of tofu boxes
+    shots = []
+    for i, text in enumerate(("复核得分与自评得分", "指标分析结论等级")):
+        f = tmp_path / f"t{i}.html"
+        f.write_text(to_html_fragment(text), encoding="utf-8")
+        shot = tmp_path / f"t{i}.png"
+        _screenshot(f, shot, tmp_path, size=(600, 200))
+        shots.append(Image.open(shot).convert("L"))
+    a, b = shots
+    ink_a = sum(1 for v in a.tobytes() if v < 128)
+    ink_b = sum(1 for v in b.tobytes() if v < 128)
+    assert ink_a > 500 and ink_b > 500
+    assert a.tobytes() != b.tobytes()
+    shutil.copy(png, Path(os.environ.get("EVALBOOK_SCREENSHOT", tmp_path / "keep.png")))
+
+
+def to_html_fragment(text: str) -> str:
+    """A page with one line of Chinese in the report's CSS font stack (the report's own styles)."""
+    from evallib.report.export import report_css
+
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{report_css()}</style></head>"
+            f"<body class='jp-Notebook'><div class='jp-RenderedHTMLCommon'><h1>{html.escape(text)}</h1></div></body></html>")
