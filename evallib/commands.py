@@ -1,18 +1,17 @@
-"""Registry of the CLI commands that live beyond scoring (report, batch, deliverables)."""
+"""Registry of the CLI commands beyond scoring: each module listed here has `add(subparsers)`.
+
+Add a command by listing its module; the CLI imports them only when it builds its parser.
+"""
 from __future__ import annotations
 
-COMMANDS = []  # callables taking the argparse subparsers object
+import importlib
+
+COMMAND_MODULES = [
+    "evallib.report.cli",  # run, verify
+    "evallib.deliver.cli",  # xlsx, template, import
+]
 
 
 def add_all(sub) -> None:
-    for add in COMMANDS:
-        add(sub)
-
-
-from .deliver.cli import add as _add_deliverables  # noqa: E402  (xlsx, template, import)
-
-COMMANDS.append(_add_deliverables)
-
-from .report.cli import add as _add_report  # noqa: E402  (run, verify)
-
-COMMANDS.append(_add_report)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add(sub)
