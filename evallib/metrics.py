@@ -125,9 +125,10 @@ def _library() -> dict[str, Metric]:
 class Calculator:
     """Evaluates metrics and figures for one subject; remembers what each value used."""
 
-    def __init__(self, figures: dict[str, Decimal], metrics: MetricSet):
+    def __init__(self, figures: dict[str, Decimal], metrics: MetricSet, labels: dict[str, str] | None = None):
         self.figures = figures
         self.metrics = metrics
+        self.labels = labels or {}  # figure name -> its catalogue label
         self._cache: dict[str, Value] = {}
 
     def value(self, name: str) -> Value:
@@ -144,7 +145,9 @@ class Calculator:
 
     def label(self, name: str) -> str:
         metric = self.metrics.metrics.get(name)
-        return metric.label if metric and metric.label else name
+        if metric and metric.label:
+            return metric.label
+        return self.labels.get(name, name)
 
     def show(self, name: str, value: Value) -> str:
         metric = self.metrics.metrics.get(name)

@@ -3,6 +3,7 @@ and list every discrepancy with its evidence. Each check is a small function reg
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -399,7 +400,7 @@ def cost_targets_within_funds(rv: Review) -> None:
 def framework_errors(rv: Review) -> None:
     seen = set()
     for message in lint(rv.ev.framework):
-        text = message.message.replace("（解读", "（").split("（")[0] if "解读" in message.message else message.message
+        text = re.sub(r"（解读“[^”]*”）", "", message.message)
         if message.level != "错误" or (message.where, text) in seen:
             continue
         seen.add((message.where, text))

@@ -167,6 +167,8 @@ def score_leaf(node: Node, ev: Evaluation) -> LeafScore:
                   result=result.explanation, evidence=evidence, reason=result.reason, note=node.note)
     if not result.applicable:
         return LeafScore(node, None, self_score, "不适用", None, trace, applicable=False)
+    if result.default_only and self_score is not None:
+        result.score = None  # the filed score stands; the default only fills a gap
     if result.score is not None:
         score = round_score(clamp(result.score, ZERO, weight))
         if result.score > weight:
@@ -200,7 +202,8 @@ def evaluate(framework: Framework, subject: Subject, reading: str | None = None)
     figures = check_figures(subject.spec.figures, catalogue, file)
     roots = instantiate(framework, subject)
     check_references(roots, subject)
-    ev = Evaluation(framework, subject, roots, Calculator(figures, framework.metric_set), reading=reading)
+    labels = {name: f"{spec.label}（{name}）" for name, spec in catalogue.items()}
+    ev = Evaluation(framework, subject, roots, Calculator(figures, framework.metric_set, labels), reading=reading)
     ev.log.append(f"读取指标体系 {framework.id}（{framework.path.name}，sha256 {framework.sha256[:12]}）")
     ev.log.append(f"读取评价对象 {subject.id}（{subject.path.name}，sha256 {subject.sha256[:12]}），数据项 {len(figures)} 个")
     if reading:

@@ -449,8 +449,8 @@ def test_target_completion_default_direction_without_comparator(direction, actua
 
 @covers("target_completion")
 def test_target_completion_qualitative():
-    same = target("提升", "提升")
-    assert same.score == D(10) and same.recomputable
+    same = target("提升", "提升")  # matching wording: full marks by default, yielding to a filed score
+    assert same.score == D(10) and not same.recomputable and same.default_only
     differs = target("效果明显", "效果一般")
     assert differs.score is None and not differs.recomputable and "需评价人员判断" in differs.reason
     judged = target("效果明显", "效果一般", score=7, evidence="部分达成")

@@ -133,7 +133,7 @@ def test_review_prints_reviewed_total_and_grade_beside_self_assessed(capsys):
 
 def test_expenditure_stated_as_3179_1_yuan_is_caught(dept):
     [f] = findings(dept, category="所述数值与数据不符")
-    assert f.severity == "错误" and f.indicator == "决算.支出合计"
+    assert f.severity == "错误" and f.indicator == "本年支出合计（执行数）（决算.支出合计）"
     assert (f.claimed, f.recomputed) == ("3179.1", "3179.61")
     assert "3179.1元" in f.message
 
@@ -150,7 +150,7 @@ def test_rounding_in_income_and_expenditure_tables(dept):
 def test_dept_findings_are_exactly_the_real_ones(dept):
     serious = sorted((f.severity, f.category, f.indicator) for f in dept.findings if f.severity != "提示")
     assert serious == [("错误", "得分与规则不符", "投入 / 预算配置 / 财政供养人员控制率"),
-                       ("错误", "所述数值与数据不符", "决算.支出合计")]
+                       ("错误", "所述数值与数据不符", "本年支出合计（执行数）（决算.支出合计）")]
     assert {f.category for f in dept.findings if f.severity == "提示"} == {"分项与合计不符"}
 
 

@@ -47,6 +47,7 @@ class RuleResult:
     reason: str = ""  # why no score could be computed
     recomputable: bool = True  # False where the score is an evaluator's judgement
     applicable: bool = True  # False for 不适用 items (no weight)
+    default_only: bool = False  # a default (e.g. matching wording of a qualitative target) that yields to a filed score
 
     @classmethod
     def missing(cls, formula: str, reason: str, inputs=None) -> "RuleResult":

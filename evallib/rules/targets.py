@@ -94,7 +94,9 @@ class TargetCompletionRule(Rule):
             if is_blank(actual_text):
                 return RuleResult.missing(formula, "缺少实际完成值", inputs)
             if actual_text is not None and str(actual_text).strip() == str(target_text).strip():
-                return RuleResult(full, formula, inputs, "定性指标，实际完成情况与目标表述一致，视为完成", evidence=evidence)
+                return RuleResult(full, formula, inputs, "定性指标，实际完成情况与目标表述一致，视为完成", evidence=evidence,
+                                  reason="定性指标由评价人员判断（实际完成情况与目标表述一致）", recomputable=False,
+                                  default_only=True)
             return RuleResult(None, formula, inputs, evidence=evidence,
                               reason="定性指标，实际完成情况与目标不一致，需评价人员判断", recomputable=False)
         if actual is None:
