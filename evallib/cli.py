@@ -73,25 +73,26 @@ def cmd_review(args) -> int:
     return EXIT_OK
 
 
-def cmd_new_framework(args) -> int:
-    from .errors import InputError
-    from .skeleton import new_framework
-
+def _new_file(args) -> Path:
     out = Path(args.output)
     if out.exists() and not args.force:
         raise InputError.single(str(out), "", "文件已存在；如需覆盖请加 --force")
+    return out
+
+
+def cmd_new_framework(args) -> int:
+    from .skeleton import new_framework
+
+    out = _new_file(args)
     new_framework(out, args.id, args.name, args.region, args.year, args.kind)
     print(f"已写入指标体系模板：{out}。填写后运行 evalbook lint {out}")
     return EXIT_OK
 
 
 def cmd_new_subject(args) -> int:
-    from .errors import InputError
     from .skeleton import new_subject
 
-    out = Path(args.output)
-    if out.exists() and not args.force:
-        raise InputError.single(str(out), "", "文件已存在；如需覆盖请加 --force")
+    out = _new_file(args)
     new_subject(Path(args.framework), out, args.id)
     print(f"已写入评价对象模板：{out}。填写后运行 evalbook score {out}")
     return EXIT_OK

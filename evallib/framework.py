@@ -14,9 +14,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Problem
-from .loading import file_sha256, read_yaml, validate
+from .loading import file_sha256, read_mapping, read_yaml, validate
 from .metrics import Metric, MetricSet
-from .numbers import Num
+from .numbers import Interval, Num
 from .rules import Rule, parse_rule
 
 
@@ -35,19 +35,8 @@ class FrameworkMeta(_Model):
     note: str = ""
 
 
-class GradeBand(_Model):
+class GradeBand(Interval):
     grade: str
-    min: Num | None = None
-    max: Num | None = None
-    min_inclusive: bool = True
-    max_inclusive: bool = False
-
-    def contains(self, value: Decimal) -> bool:
-        if self.min is not None and (value < self.min or (value == self.min and not self.min_inclusive)):
-            return False
-        if self.max is not None and (value > self.max or (value == self.max and not self.max_inclusive)):
-            return False
-        return True
 
     def describe(self) -> str:
         low = "" if self.min is None else f"{'≥' if self.min_inclusive else '>'}{self.min}"
@@ -253,9 +242,7 @@ def build_node(spec: NodeSpec, level: int, parent_path: tuple[str, ...], file: s
 def load_framework(path: Path) -> Framework:
     path = Path(path)
     file = str(path)
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise InputError.single(file, "", "指标体系文件应为键值表（含 meta、grades、indicators）")
+    data = read_mapping(path, "指标体系文件应为键值表（含 meta、grades、indicators）")
     spec = validate(FrameworkSpec, data, file, describe=_describe(data))
     problems: list[Problem] = []
     roots = [build_node(s, 1, (), file, problems) for s in spec.indicators]

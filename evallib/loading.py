@@ -77,6 +77,14 @@ def read_yaml(path: Path) -> Any:
         raise InputError.single(str(path), where, f"YAML 格式错误：{message}；原文：{reason}")
 
 
+def read_mapping(path: Path, what: str) -> dict:
+    """A YAML file whose top level must be a mapping; `what` says what it should hold."""
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError.single(str(path), "", what)
+    return data
+
+
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 

@@ -80,3 +80,26 @@ from pydantic import BeforeValidator  # noqa: E402
 
 # A number field in a YAML file: accepts 2, 0.95, "95%", "1,402.24".
 Num = Annotated[Decimal, BeforeValidator(to_decimal)]
+
+
+from pydantic import BaseModel, ConfigDict  # noqa: E402
+
+
+class Interval(BaseModel):
+    """An interval with explicit bound inclusiveness (下限含、上限不含 by default).
+
+    Shared by grade bands and score bands so both read bounds the same way.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    min: Num | None = None
+    max: Num | None = None
+    min_inclusive: bool = True
+    max_inclusive: bool = False
+
+    def contains(self, value: Decimal) -> bool:
+        if self.min is not None and (value < self.min or (value == self.min and not self.min_inclusive)):
+            return False
+        if self.max is not None and (value > self.max or (value == self.max and not self.max_inclusive)):
+            return False
+        return True

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Problem
 from .framework import FigureSpec
-from .loading import file_sha256, read_yaml, validate
+from .loading import file_sha256, read_mapping, validate
 from .numbers import Num, to_decimal
 
 
@@ -193,9 +193,7 @@ class Subject:
 def load_subject(path: Path) -> Subject:
     path = Path(path)
     file = str(path)
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise InputError.single(file, "", "评价对象文件应为键值表（含 meta、figures 等）")
+    data = read_mapping(path, "评价对象文件应为键值表（含 meta、figures 等）")
     spec = validate(SubjectSpec, data, file)
     problems = []
     for key, score in spec.self_scores.items():

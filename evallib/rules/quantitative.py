@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..numbers import ONE, ZERO, Num, clamp, fmt, fmt_percent, round_score
+from ..numbers import ONE, ZERO, Interval, Num, clamp, fmt, fmt_percent, round_score
 from .base import Rule, RuleContext, RuleResult, is_missing, register
 
 UnitCounting = Literal["exact", "started", "whole"]
@@ -77,12 +77,8 @@ class DeductRule(_NumericInput):
                           f"扣{fmt(min(full, deduction).quantize(Decimal('0.0001')))}分")
 
 
-class Band(BaseModel):
+class Band(Interval):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    min: Num | None = None
-    max: Num | None = None
-    min_inclusive: bool = True
-    max_inclusive: bool = False
     equals: Num | None = None
     score: Num
     label: str = ""
@@ -95,13 +91,6 @@ class Band(BaseModel):
             object.__setattr__(self, "min_inclusive", True)
             object.__setattr__(self, "max_inclusive", True)
         return self
-
-    def contains(self, value: Decimal) -> bool:
-        if self.min is not None and (value < self.min or (value == self.min and not self.min_inclusive)):
-            return False
-        if self.max is not None and (value > self.max or (value == self.max and not self.max_inclusive)):
-            return False
-        return True
 
     def describe(self, percent: bool) -> str:
         if self.label:
