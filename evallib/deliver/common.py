@@ -4,13 +4,14 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import os
-import tempfile
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.writer.excel import ExcelWriter
+
+from ..writing import write_atomic
 
 # Every workbook carries the same timestamps, so identical data gives identical bytes.
 # SOURCE_DATE_EPOCH (the reproducible-builds convention) overrides the default.
@@ -22,20 +23,20 @@ def fixed_datetime() -> _dt.datetime:
     return _dt.datetime.fromtimestamp(epoch, tz=_dt.timezone.utc).replace(tzinfo=None)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+atomic_write = write_atomic  # one atomic-write mechanism for the whole project (evallib.writing)
+
+
+def fixed_zip(raw: bytes, when: _dt.datetime) -> bytes:
+    """Re-pack an Office (zip) document with fixed timestamps and permissions: same bytes on every run."""
+    out = io.BytesIO()
+    stamp = when.timetuple()[:6]
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
 
 
 def workbook_bytes(wb, title: str = "", creator: str = "evalbook") -> bytes:
@@ -50,15 +51,7 @@ def workbook_bytes(wb, title: str = "", creator: str = "evalbook") -> bytes:
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).write_data()  # save_workbook() would stamp `modified` with now()
-    out = io.BytesIO()
-    stamp = when.timetuple()[:6]
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
+    return fixed_zip(raw.getvalue(), when)
 
 
 def save_workbook(wb, path: Path, title: str = "") -> Path:

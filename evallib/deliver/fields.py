@@ -16,9 +16,13 @@ from ..rules.targets import TargetCompletionRule
 from ..subject import catalogue_for
 from .needs import needed_figures
 
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2  # 2: 项目清单, 报表, 文件所述数值, 情况说明 and 其他输入 added
 
 SHEET_README, SHEET_META, SHEET_FIGURES, SHEET_INPUTS, SHEET_SELF = "说明", "基本信息", "基础数据", "指标输入", "自评分"
+SHEET_PROJECTS, SHEET_TABLES, SHEET_STATED, SHEET_NARRATIVE, SHEET_OTHER = (
+    "项目清单", "报表", "文件所述数值", "情况说明", "其他输入")
+CORE_SHEETS = [SHEET_README, SHEET_META, SHEET_FIGURES, SHEET_INPUTS, SHEET_SELF]
+SECTION_SHEETS = [SHEET_PROJECTS, SHEET_TABLES, SHEET_STATED, SHEET_NARRATIVE, SHEET_OTHER]  # since version 2
 
 YES, NO = "是", "否"
 NOT_FILED = "原评价对象文件未提供此数据"
@@ -48,6 +52,49 @@ TARGET_KEYS = ["slot", "id", "name", "weight", "target", "actual", "self_score",
 TARGET_MARK = "【绩效目标表】"
 SELF_HEADERS = ["指标编号（勿改）", "层级", "指标", "分值", "自评分", "文件所述小计", "原文照录"]
 TOTAL_KEY, GRADE_KEY = "【总分】", "【等级】"
+# A self-score cell holding one of these: the document lists the indicator but prints no score (YAML null).
+NO_VALUE_MARKS = ("—", "-", "－", "–", "——")
+NO_VALUE = "—"
+
+# 项目清单: key, header, kind (text / money / score), width
+PROJECT_COLUMNS = [
+    ("name", "项目名称（必填）", "text", 34),
+    ("category", "类别", "text", 12),
+    ("initial_budget", "年初预算数（万元）", "money", 14),
+    ("budget", "调整后预算数（万元）", "money", 14),
+    ("executed", "执行数（万元）", "money", 14),
+    ("returned", "结余交回（万元）", "money", 14),
+    ("self_score", "自评分", "score", 9),
+    ("goal", "绩效目标", "text", 40),
+    ("result", "完成情况", "text", 40),
+]
+
+# 报表: one block per table; its first four rows are keyed in column B
+TABLE_MARK = "【报表】"
+TABLE_FIELDS = [("id", "报表编号（必填）"), ("title", "报表名称（必填）"), ("unit", "单位"), ("source", "资料来源")]
+TABLE_ROW_HEADERS = ["层级", "行名称", "对应数据项编号", "备注"]  # then one column per 栏目
+TABLE_FIRST_VALUE_COLUMN = len(TABLE_ROW_HEADERS) + 1
+MAX_TABLE_LEVEL = 9
+
+# 文件所述数值
+STATED_COLUMNS = [("name", "名称（必填）", 30), ("value", "文件所列数值（照录，必填）", 18),
+                  ("metric", "对应指标或数据项", 26), ("where", "出处", 50)]
+
+# 情况说明: key, label, is a list, hint
+NARRATIVE_FIELDS = [
+    ("职能", "部门（单位）职能", False, "照录文件所述主要职能"),
+    ("机构", "机构设置及人员", False, "内设机构、编制和实有人数等"),
+    ("年度工作", "年度主要工作", False, "年度主要工作任务及资金安排"),
+    ("绩效目标", "绩效目标", False, "年度总体绩效目标"),
+    ("评价工作", "评价工作开展情况", False, "评价组织、方法、时间"),
+    ("履职成效", "履职成效", False, "目标完成情况、取得的成效"),
+    ("存在问题", "存在问题", True, "每行一条；不够可在下方插入行（A列照抄“存在问题”）"),
+    ("改进建议", "改进建议", True, "每行一条；不够可在下方插入行（A列照抄“改进建议”）"),
+]
+
+# 其他输入: inputs kept verbatim that no other cell carries
+OTHER_HEADERS = ["指标编号", "键（多级用“/”分隔）", "值", "值的类型"]
+VALUE_TYPES = {"text": "文字", "number": "数字", "bool": "是非", "null": "空", "yaml": "YAML"}
 
 
 @dataclass

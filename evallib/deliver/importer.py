@@ -19,8 +19,12 @@ from ..framework import Framework, find_framework, load_framework
 from ..numbers import fmt, to_decimal
 from ..subject import catalogue_for
 from .common import atomic_write
-from .fields import (GRADE_KEY, META_FIELDS, NO, SHEET_FIGURES, SHEET_INPUTS, SHEET_META, SHEET_README, SHEET_SELF,
-                     TARGET_KEYS, TARGET_MARK, TOTAL_KEY, YES, input_fields, slot_nodes)
+from .fields import (CORE_SHEETS, GRADE_KEY, MAX_TABLE_LEVEL, META_FIELDS, NARRATIVE_FIELDS, NO, NO_VALUE_MARKS,
+                     PROJECT_COLUMNS, SECTION_SHEETS, SHEET_INPUTS, SHEET_META, SHEET_NARRATIVE, SHEET_OTHER,
+                     SHEET_PROJECTS, SHEET_README, SHEET_SELF, SHEET_STATED, SHEET_TABLES, STATED_COLUMNS,
+                     TABLE_FIELDS, TABLE_FIRST_VALUE_COLUMN, TABLE_MARK, TARGET_KEYS, TARGET_MARK, TOTAL_KEY,
+                     VALUE_TYPES, YES, input_fields, slot_nodes)
+from .fields import SHEET_FIGURES
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -83,10 +87,24 @@ class _Dumper(yaml.SafeDumper):
 def _repr_decimal(dumper, value: Decimal):
     if value == value.to_integral_value():
         return dumper.represent_int(int(value))
-    return dumper.represent_scalar("tag:yaml.org,2002:float", fmt(value))
+    return dumper.represent_scalar("tag:yaml.org,2002:float", f"{value.normalize():f}")  # every digit, no exponent
+
+
+def _repr_str(dumper, value: str):
+    style = "|" if "\n" in value else None  # narrative and evidence paragraphs stay readable
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _repr_list(dumper, value: list):
+    # short scalars in one line ([1733.63, null, 1650.5], [年初预算数, 执行数]); paragraphs one per line
+    flat = all(not isinstance(v, (dict, list)) and not (isinstance(v, str) and (len(v) > 40 or "\n" in v))
+               for v in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flat and bool(value))
 
 
 _Dumper.add_representer(Decimal, _repr_decimal)
+_Dumper.add_representer(str, _repr_str)
+_Dumper.add_representer(list, _repr_list)
 
 
 def dump_subject(data: dict) -> str:
@@ -95,21 +113,49 @@ def dump_subject(data: dict) -> str:
                             width=1000)
 
 
+def template_version(wb) -> int:
+    """The 模板版本 a template states on 说明 (1 when unreadable: the oldest layout)."""
+    ws = wb[SHEET_README]
+    for r in range(1, ws.max_row + 1):
+        if ws.cell(row=r, column=1).value == "模板版本":
+            try:
+                return int(ws.cell(row=r, column=2).value)
+            except (TypeError, ValueError):
+                return 1
+    return 1
+
+
 class Reader:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, wb=None):
         self.path = Path(path)
         self.file = str(path)
         self.problems: list[Problem] = []
+        if wb is not None:
+            self.wb = wb
+            self.version = template_version(wb) if SHEET_README in wb.sheetnames else 1
+            return
         try:
             self.wb = load_workbook(self.path, data_only=True)
         except FileNotFoundError:
             raise InputError.single(self.file, "", "文件不存在") from None
         except Exception as exc:  # not a zip / not a workbook
             raise InputError.single(self.file, "", f"无法作为 Excel 工作簿读取（{type(exc).__name__}）") from None
-        missing = [s for s in (SHEET_README, SHEET_META, SHEET_FIGURES, SHEET_INPUTS, SHEET_SELF)
-                   if s not in self.wb.sheetnames]
+        missing = [s for s in CORE_SHEETS if s not in self.wb.sheetnames]
         if missing:
             raise InputError.single(self.file, "", f"不是 evalbook 数据填报模板：缺少工作表 {'、'.join(missing)}")
+        self.version = template_version(self.wb)
+        missing = [s for s in SECTION_SHEETS if s not in self.wb.sheetnames]
+        if missing and self.version >= 2:
+            raise InputError.single(self.file, "", f"数据填报模板缺少工作表 {'、'.join(missing)}（请勿删除或改名工作表）")
+
+    @classmethod
+    def of_workbook(cls, wb, name: str) -> "Reader":
+        """A reader over a workbook in memory (the template writer checks what its own cells import as)."""
+        return cls(Path(name), wb)
+
+    def sheet(self, name: str):
+        """A section sheet, or None in a version-1 template (which had none)."""
+        return self.wb[name] if name in self.wb.sheetnames else None
 
     def bad(self, cell, field: str, message: str, value=None) -> None:
         where = f"{cell.parent.title}!{cell.coordinate}"
@@ -232,6 +278,7 @@ def read_inputs(rd: Reader, framework: Framework) -> tuple[dict, dict, dict]:
     fields = {f.key: f for f in input_fields(framework)}
     inputs: dict[str, dict] = {}
     points: dict[tuple, list] = {}  # (node, parts) -> [(field, cell, value)]
+    missed_groups: set[tuple] = set()
     r = 2
     mark_row = None
     while r <= ws.max_row:
@@ -246,7 +293,8 @@ def read_inputs(rd: Reader, framework: Framework) -> tuple[dict, dict, dict]:
             r += 1
             continue
         key = _text(raw)
-        f = fields.get(key)
+        missed_form = "|missed:" in key  # a checklist point recorded as `missed` (filled the same way)
+        f = fields.get(key.replace("|missed:", "|point:", 1) if missed_form else key)
         if f is None:
             rd.bad(key_cell, "输入编号", "不是本指标体系的输入项（A列请勿修改）", key)
             r += 1
@@ -260,6 +308,8 @@ def read_inputs(rd: Reader, framework: Framework) -> tuple[dict, dict, dict]:
                 rd.bad(cell, name, "只能填“是”或“否”", cell.value)
                 value = "?"
             points.setdefault((f.node_id, f.parts), []).append((f, cell, value))
+            if missed_form:
+                missed_groups.add((f.node_id, f.parts))
         elif f.kind == "violations":
             value = rd.number(cell, name, low=Decimal(0), whole=True)
             if value is not None:
@@ -281,7 +331,10 @@ def read_inputs(rd: Reader, framework: Framework) -> tuple[dict, dict, dict]:
                     rd.bad(cell, f"{f.indicator}·{f.label}", "评价要点须逐项填写“是”或“否”，或全部留空")
             continue
         if filled and all(v in (YES, NO) for _, _, v in rows):
-            _put(inputs, node_id, parts, "met", [f.item for f, _, v in rows if v == YES])
+            if (node_id, parts) in missed_groups:
+                _put(inputs, node_id, parts, "missed", [f.item for f, _, v in rows if v == NO])
+            else:
+                _put(inputs, node_id, parts, "met", [f.item for f, _, v in rows if v == YES])
     targets, self_scores = read_targets(rd, framework, ws, mark_row)
     return inputs, targets, self_scores
 
@@ -345,9 +398,15 @@ def read_targets(rd: Reader, framework: Framework, ws, mark_row: int | None) -> 
     return targets, {}
 
 
-def read_self(rd: Reader, framework: Framework) -> tuple[dict, dict]:
+def _no_value(value) -> bool:
+    return isinstance(value, str) and value.strip() in NO_VALUE_MARKS
+
+
+def read_self(rd: Reader, framework: Framework, targets: dict | None = None) -> tuple[dict, dict]:
+    """(self_scores, stated total/grade/subtotals). Rows may also give a self-score to a target of 指标输入."""
     ws = rd.wb[SHEET_SELF]
     nodes = {n.id: n for n in framework.nodes()}
+    target_rows = {row["id"]: row for rows in (targets or {}).values() for row in rows if row.get("id")}
     scores: dict[str, Any] = {}
     stated: dict[str, Any] = {}
     subtotals: dict[str, Any] = {}
@@ -368,16 +427,26 @@ def read_self(rd: Reader, framework: Framework) -> tuple[dict, dict]:
                 stated["grade"] = grade
             continue
         node = nodes.get(key)
-        if node is None:
-            rd.bad(key_cell, "指标编号", "不是本指标体系的指标编号（A列请勿修改）", key)
+        target = target_rows.get(key)
+        if node is None and target is None:
+            rd.bad(key_cell, "指标编号", "不是本指标体系的指标编号，也不是绩效目标表中的目标编号（A列请勿修改）", key)
             continue
-        verbatim = rd.flag(ws.cell(row=r, column=7), f"{node.name}·原文照录")
-        if node.is_leaf:
-            value = rd.number(value_cell, f"“{node.name}”自评分", low=Decimal(0), high=node.weight, verbatim=verbatim)
-            if value is not None:
-                scores[key] = _plain(value)
+        name = node.name if node is not None else target.get("name") or key
+        verbatim = rd.flag(ws.cell(row=r, column=7), f"{name}·原文照录")
+        if key in scores:
+            rd.bad(key_cell, "指标编号", "自评分重复填写", key)
+            continue
+        if node is None or node.is_leaf:
+            weight = node.weight if node is not None else (
+                to_decimal(target["weight"]) if target.get("weight") is not None else None)
+            if _no_value(value_cell.value):
+                scores[key] = None  # listed with no score printed
+            else:
+                value = rd.number(value_cell, f"“{name}”自评分", low=Decimal(0), high=weight, verbatim=verbatim)
+                if value is not None:
+                    scores[key] = _plain(value)
             if not _blank(ws.cell(row=r, column=6).value):
-                rd.bad(ws.cell(row=r, column=6), f"“{node.name}”", "末级指标没有小计，请把自评分填在E列",
+                rd.bad(ws.cell(row=r, column=6), f"“{name}”", "末级指标没有小计，请把自评分填在E列",
                        ws.cell(row=r, column=6).value)
         else:
             if not _blank(value_cell.value):
@@ -389,6 +458,271 @@ def read_self(rd: Reader, framework: Framework) -> tuple[dict, dict]:
     if subtotals:
         stated["subtotals"] = subtotals
     return scores, stated
+
+
+def _rows_with_content(ws, first: int, columns: int):
+    for r in range(first, ws.max_row + 1):
+        if any(not _blank(ws.cell(row=r, column=c).value) for c in range(1, columns + 1)):
+            yield r
+
+
+def read_projects(rd: Reader) -> list[dict]:
+    ws = rd.sheet(SHEET_PROJECTS)
+    if ws is None:
+        return []
+    out = []
+    for r in _rows_with_content(ws, 2, len(PROJECT_COLUMNS)):
+        project: dict[str, Any] = {}
+        cells = {key: ws.cell(row=r, column=c) for c, (key, *_) in enumerate(PROJECT_COLUMNS, 1)}
+        name = _cell_text(cells["name"])
+        if name is None:
+            rd.bad(cells["name"], "项目名称", "本行填有内容，项目名称不能为空")
+        label = f"项目“{name or f'第{r}行'}”"
+        for key, header, kind, _ in PROJECT_COLUMNS:
+            cell = cells[key]
+            field = f"{label}·{header.split('（')[0]}"
+            if kind == "text":
+                text = _cell_text(cell)
+                if text is not None:
+                    project[key] = text
+                continue
+            value = rd.number(cell, field + ("，金额（万元）" if kind == "money" else ""), low=Decimal(0))
+            if value is not None:
+                project[key] = _plain(value)
+        out.append(project)
+    return out
+
+
+def _table_value(rd: Reader, cell, field: str):
+    """A table cell: a number, None for an explicit “—”, or _MISSING when blank or wrong."""
+    if _blank(cell.value):
+        return _MISSING
+    if _no_value(cell.value):
+        return None
+    value = rd.number(cell, field, allow_percent=True)
+    return _MISSING if value is None else _plain(value)
+
+
+_MISSING = object()
+
+
+def read_tables(rd: Reader, framework: Framework) -> list[dict]:
+    ws = rd.sheet(SHEET_TABLES)
+    if ws is None:
+        return []
+    catalogue = catalogue_for(framework.spec.figures)
+    marks = [r for r in range(1, ws.max_row + 1) if _text(ws.cell(row=r, column=1).value or "") == TABLE_MARK]
+    out: list[dict] = []
+    ids: set[str] = set()
+    for n, start in enumerate(marks):
+        end = marks[n + 1] - 1 if n + 1 < len(marks) else ws.max_row
+        header = start + len(TABLE_FIELDS)  # the 栏目 row
+        table: dict[str, Any] = {}
+        for i, (key, label) in enumerate(TABLE_FIELDS):
+            if _text(ws.cell(row=start + i, column=2).value or "") != label:
+                rd.bad(ws.cell(row=start + i, column=2), "报表", f"此格应为“{label}”（报表块的格式被改动？）",
+                       ws.cell(row=start + i, column=2).value)
+            text = _cell_text(ws.cell(row=start + i, column=3))
+            if text is not None:
+                table[key] = text
+        last = ws.max_column
+        while last >= TABLE_FIRST_VALUE_COLUMN and _blank(ws.cell(row=header, column=last).value):
+            last -= 1
+        columns = []
+        for c in range(TABLE_FIRST_VALUE_COLUMN, last + 1):
+            text = _cell_text(ws.cell(row=header, column=c))
+            if text is None:
+                rd.bad(ws.cell(row=header, column=c), "报表栏目", "栏目名称不能为空（栏目须从E列起连续填写）")
+            columns.append(text or "")
+        body = [r for r in range(header + 1, end + 1)
+                if any(not _blank(ws.cell(row=r, column=c).value) for c in range(2, ws.max_column + 1))]
+        if not table.keys() - {"unit"} and not columns and not body:
+            continue  # an unused block
+        title = table.get("title") or table.get("id") or f"第{start}行起的报表"
+        if not table.get("id"):
+            rd.bad(ws.cell(row=start, column=3), f"报表“{title}”·报表编号", "不能为空")
+        elif table["id"] in ids:
+            rd.bad(ws.cell(row=start, column=3), f"报表“{title}”·报表编号", "与其他报表重复", table["id"])
+        ids.add(table.get("id", ""))
+        if not table.get("title"):
+            rd.bad(ws.cell(row=start + 1, column=3), f"报表“{title}”·报表名称", "不能为空")
+        table["columns"] = columns
+        table["rows"] = []
+        stack: list[dict] = []  # the open row at each level
+        for r in body:
+            level_cell, name_cell = ws.cell(row=r, column=1), ws.cell(row=r, column=2)
+            name = _cell_text(name_cell)
+            label = f"报表“{title}”“{name or f'第{r}行'}”"
+            row: dict[str, Any] = {"name": name or ""}
+            if name is None:
+                rd.bad(name_cell, f"报表“{title}”·行名称", "本行填有数据，行名称不能为空")
+            level = rd.number(level_cell, f"{label}·层级", low=Decimal(1), high=Decimal(MAX_TABLE_LEVEL), whole=True)
+            if level is None:
+                if _blank(level_cell.value):
+                    rd.bad(level_cell, f"{label}·层级", "不能为空：1 为顶层行，2 为上方最近一个1级行的组成部分")
+                continue
+            level = int(level)
+            if level > len(stack) + 1:
+                rd.bad(level_cell, f"{label}·层级",
+                       f"上方没有第{level - 1}级的行，本行不能是第{level}级" if stack else "报表的第一行应为1级", level)
+                continue
+            values = []
+            for c in range(TABLE_FIRST_VALUE_COLUMN, ws.max_column + 1):
+                cell = ws.cell(row=r, column=c)
+                if c > last and not _blank(cell.value):
+                    rd.bad(cell, f"{label}", "此列没有栏目名称（在栏目行补上名称，或把数值移入有栏目的列）", cell.value)
+                    continue
+                if c > last:
+                    continue
+                header_text = columns[c - TABLE_FIRST_VALUE_COLUMN] or f"第{c - TABLE_FIRST_VALUE_COLUMN + 1}栏"
+                values.append((cell, _table_value(rd, cell, f"{label}·{header_text}")))
+            while values and values[-1][1] is _MISSING and _blank(values[-1][0].value):
+                values.pop()  # blank cells after the row's last value
+            row["values"] = [None if v is _MISSING else v for _, v in values]
+            figure = _cell_text(ws.cell(row=r, column=3))
+            if figure is not None:
+                if figure not in catalogue:
+                    rd.bad(ws.cell(row=r, column=3), f"{label}·对应数据项编号", "不是本指标体系的基础数据编号（见“基础数据”A列）",
+                           figure)
+                row["figure"] = figure
+            note = _cell_text(ws.cell(row=r, column=4))
+            if note is not None:
+                row["note"] = note
+            del stack[level - 1:]
+            if stack:
+                stack[-1].setdefault("parts", []).append(row)
+            else:
+                table["rows"].append(row)
+            stack.append(row)
+        out.append({k: table[k] for k in ("id", "title", "unit", "columns", "rows", "source") if k in table})
+    return out
+
+
+def read_stated_values(rd: Reader) -> list[dict]:
+    ws = rd.sheet(SHEET_STATED)
+    if ws is None:
+        return []
+    out = []
+    for r in _rows_with_content(ws, 2, len(STATED_COLUMNS)):
+        item: dict[str, Any] = {}
+        name = _cell_text(ws.cell(row=r, column=1))
+        for c, (key, header, _) in enumerate(STATED_COLUMNS, 1):
+            cell = ws.cell(row=r, column=c)
+            text = _cell_text(cell)
+            if text is None and "必填" in header:
+                rd.bad(cell, f"文件所述数值“{name or f'第{r}行'}”·{header.split('（')[0]}", "本行填有内容，此项不能为空")
+            if text is not None:
+                item[key] = text
+        out.append(item)
+    return out
+
+
+def read_narrative(rd: Reader) -> dict[str, Any]:
+    ws = rd.sheet(SHEET_NARRATIVE)
+    if ws is None:
+        return {}
+    fields = {key: (label, is_list) for key, label, is_list, _ in NARRATIVE_FIELDS}
+    out: dict[str, Any] = {}
+    seen: dict[str, int] = {}
+    for r in range(2, ws.max_row + 1):
+        key_cell, cell = ws.cell(row=r, column=1), ws.cell(row=r, column=3)
+        if _blank(key_cell.value):
+            if not _blank(cell.value):
+                rd.bad(key_cell, "字段", "有填写内容但缺少字段名（A列请勿修改；插入的行请照抄上一行的A列）")
+            continue
+        key = _text(key_cell.value)
+        if key not in fields:
+            rd.bad(key_cell, "字段", "不是情况说明的字段（A列请勿修改）", key)
+            continue
+        label, is_list = fields[key]
+        text = _cell_text(cell)
+        if is_list:
+            if text is not None:
+                out.setdefault(key, []).append(text)
+            continue
+        if key in seen:
+            rd.bad(key_cell, label, f"与第{seen[key]}行重复（每项只填一行，可在一格内换行）", key)
+            continue
+        seen[key] = r
+        if text is not None:
+            out[key] = text
+    return {key: out[key] for key, *_ in NARRATIVE_FIELDS if key in out}
+
+
+def read_other_inputs(rd: Reader, known_ids: set[str]) -> list[tuple[str, tuple[str, ...], Any]]:
+    """(node id, key path, value) rows of 其他输入: inputs no other cell carries."""
+    ws = rd.sheet(SHEET_OTHER)
+    if ws is None:
+        return []
+    kinds = {v: k for k, v in VALUE_TYPES.items()}
+    out = []
+    for r in _rows_with_content(ws, 2, 4):
+        id_cell, path_cell, cell, kind_cell = (ws.cell(row=r, column=c) for c in range(1, 5))
+        node_id = _text(id_cell.value) if not _blank(id_cell.value) else ""
+        if not node_id:
+            rd.bad(id_cell, "其他输入·指标编号", "本行填有内容，指标编号不能为空")
+            continue
+        if node_id not in known_ids:
+            rd.bad(id_cell, "其他输入·指标编号", "不是本指标体系的指标编号，也不是绩效目标表中的目标编号", node_id)
+            continue
+        path = tuple(p.strip() for p in _text(path_cell.value).split("/")) if not _blank(path_cell.value) else ()
+        if any(not p for p in path):
+            rd.bad(path_cell, f"其他输入（{node_id}）·键", "多级键的各级不能为空", path_cell.value)
+            continue
+        field = f"其他输入（{node_id}{'：' + '/'.join(path) if path else ''}）"
+        kind = kinds.get(_text(kind_cell.value) if not _blank(kind_cell.value) else "")
+        if kind is None:
+            rd.bad(kind_cell, f"{field}·值的类型", "应为：" + "、".join(VALUE_TYPES.values()), kind_cell.value)
+            continue
+        raw = cell.value
+        if kind == "null":
+            if not _blank(raw):
+                rd.bad(cell, field, "类型为“空”时值应留空", raw)
+                continue
+            value = None
+        elif kind == "text":
+            value = "" if _blank(raw) else _cell_text(cell)
+        elif kind == "number":
+            if _blank(raw):
+                rd.bad(cell, field, "类型为“数字”时值不能为空")
+                continue
+            number = rd.number(cell, field)
+            if number is None:
+                continue
+            value = _plain(number)
+        elif kind == "bool":
+            text = _text(raw) if not _blank(raw) else ""
+            if text not in (YES, NO):
+                rd.bad(cell, field, "类型为“是非”时值只能填“是”或“否”", raw)
+                continue
+            value = text == YES
+        else:
+            try:
+                value = yaml.safe_load(str(raw)) if not _blank(raw) else None
+            except yaml.YAMLError:
+                rd.bad(cell, field, "不是有效的 YAML 写法（如 [1, 2]、{a: 1}）", raw)
+                continue
+        if not path and not isinstance(value, dict):
+            rd.bad(cell, field, "未填键时，值应为键值表（YAML，如 {score: 3}）", raw)
+            continue
+        out.append((node_id, path, value))
+    return out
+
+
+def merge_other_inputs(rd: Reader, inputs: dict, rows) -> None:
+    for node_id, path, value in rows:
+        if not path:
+            inputs[node_id] = value
+            continue
+        target = inputs.setdefault(node_id, {})
+        for key in path[:-1]:
+            nested = target.setdefault(key, {})
+            if not isinstance(nested, dict):
+                rd.problems.append(Problem(rd.file, SHEET_OTHER, f"其他输入（{node_id}）：“{key}”已有值，不能再在其下设键"))
+                break
+            target = nested
+        else:
+            target[path[-1]] = value
 
 
 def framework_of(rd: Reader, meta: dict, framework_dirs: list[Path] | None) -> Framework | None:
@@ -413,21 +747,24 @@ def read_template(path: Path, framework_dirs: list[Path] | None = None) -> dict[
         rd.problems.append(Problem(rd.file, f"{SHEET_META}", f"评价类型“{meta['kind']}”与指标体系的类型“{framework.meta.kind}”不一致"))
     figures = read_figures(rd, framework)
     inputs, targets, _ = read_inputs(rd, framework)
-    self_scores, stated = read_self(rd, framework)
+    self_scores, stated = read_self(rd, framework, targets)
+    tables = read_tables(rd, framework)
+    projects = read_projects(rd)
+    values = read_stated_values(rd)
+    if values:
+        stated["values"] = values
+    narrative = read_narrative(rd)
+    known = {n.id for n in framework.nodes()} | {row["id"] for rows in targets.values() for row in rows if row["id"]}
+    merge_other_inputs(rd, inputs, read_other_inputs(rd, known))
     if rd.problems:
         raise InputError(rd.problems)
     order = [k for k, *_ in META_FIELDS]
     data: dict[str, Any] = {"meta": {k: meta[k] for k in order if k in meta}}
-    if figures:
-        data["figures"] = figures
-    if targets:
-        data["targets"] = targets
-    if inputs:
-        data["inputs"] = inputs
-    if self_scores:
-        data["self_scores"] = self_scores
-    if stated:
-        data["stated"] = stated
+    for key, value in (("figures", figures), ("tables", tables), ("projects", projects), ("targets", targets),
+                       ("inputs", inputs), ("self_scores", self_scores), ("stated", stated),
+                       ("narrative", narrative)):
+        if value:
+            data[key] = value
     return data
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..errors import InputError
@@ -14,12 +15,17 @@ from ..framework import Framework
 from ..numbers import fmt
 from ..subject import Subject, catalogue_for, check_figures
 from .common import BORDER, GREY, INPUT_FILL, REQUIRED_FILL, WRAP, cell_number, header_row, save_workbook
-from .fields import (GRADE_KEY, INPUT_HEADERS, KIND_TEXT, META_FIELDS, NO, NOT_FILED, SELF_HEADERS, SHEET_FIGURES,
-                     SHEET_INPUTS, SHEET_META, SHEET_README, SHEET_SELF, TARGET_HEADERS, TARGET_MARK, TEMPLATE_VERSION,
-                     TOTAL_KEY, YES, figure_rows, input_fields, self_rows, slot_nodes)
+from .fields import (GRADE_KEY, INPUT_HEADERS, KIND_TEXT, MAX_TABLE_LEVEL, META_FIELDS, NARRATIVE_FIELDS, NO,
+                     NO_VALUE, NOT_FILED, OTHER_HEADERS, PROJECT_COLUMNS, SELF_HEADERS, SHEET_FIGURES, SHEET_INPUTS,
+                     SHEET_META, SHEET_NARRATIVE, SHEET_OTHER, SHEET_PROJECTS, SHEET_README, SHEET_SELF, SHEET_STATED,
+                     SHEET_TABLES, STATED_COLUMNS, TABLE_FIELDS, TABLE_FIRST_VALUE_COLUMN, TABLE_MARK,
+                     TABLE_ROW_HEADERS, TARGET_HEADERS, TARGET_MARK, TEMPLATE_VERSION, TOTAL_KEY, VALUE_TYPES, YES,
+                     figure_rows, input_fields, self_rows, slot_nodes)
 
 SPARE_TARGET_ROWS = 3
 BLANK_TARGET_ROWS = 10
+SPARE_ROWS, BLANK_ROWS = 3, 15  # spare rows under prefilled lists / rows of a blank template's lists
+SPARE_TABLE_ROWS, BLANK_TABLE_ROWS, BLANK_TABLES = 2, 12, 2
 
 
 class Validations:
@@ -55,6 +61,19 @@ class Validations:
         dv.add(cell)
 
 
+def exact_cell(value):
+    """A Decimal as an Excel number when a float holds it exactly, else as text (read back digit for digit)."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    if value == value.to_integral_value() and abs(value) < 2 ** 53:
+        return int(value)
+    as_float = float(value)
+    if Decimal(repr(as_float)) == value:
+        return as_float
+    return fmt(value)
+
+
 def _number_limits(spec) -> tuple[str, object, object]:
     if spec.kind == "money":
         return "decimal", 0, None
@@ -81,15 +100,23 @@ def readme_sheet(wb, framework: Framework, subject: Subject | None) -> None:
         "3. 指标输入：按各指标评分标准填写。评价要点逐项填“是”或“否”（要么全部填写，要么全部留空）；"
         "评价人员评分在0与满分之间；“得分依据”写明理由。下方“绩效目标表”逐行填写年度指标值和实际完成值，空行可删可留。",
         "4. 自评分：末级指标的自评分填在E列，不得超过分值；文件所述小计、总分、等级照单位自评报告填写。",
-        "5. 照录已发布文件中的错误数据（如自评分超过分值）时，须在该行“原文照录”列填“是”，否则导入时会被拒绝。",
-        "6. 导入时逐格检查；任何一格有误都不会生成文件，并会指明工作表、单元格、字段和错误的值。",
-        "7. 不要增删或重排工作表、不要修改带“勿改”字样的列。",
+        "5. 照录已发布文件中的错误数据（如自评分超过分值）时，须在该行“原文照录”列填“是”，否则导入时会被拒绝。"
+        "文件列出某指标但自评分为空白的，自评分填“—”。",
+        "6. 项目清单：每行一个项目，项目名称必填；金额单位万元，填非负数。空行可删可留。",
+        "7. 报表：每张报表一块，以A列“【报表】”开头，依次为报表编号、名称、单位、资料来源、栏目行（E列起每列一个栏目名称）和各行数据。"
+        "“层级”填1表示顶层行，填2表示上方最近一个1级行的组成部分（其数额应合计为该行），依此类推。"
+        "数值栏：文件该栏印为“—”的填“—”，本行没有该栏的留空。增加报表可复制整块（含A列“【报表】”）。",
+        "8. 文件所述数值：照录文件中出现的比率、金额等数值（如“预算执行率96.42%”），数值按文件原样填写，供复核比对。",
+        "9. 情况说明：照录部门职能、机构、年度工作等文字；存在问题、改进建议每行一条。",
+        "10. 其他输入：保存其他工作表没有对应格子的评分输入，由评价机构维护，一般无需改动。",
+        "11. 导入时逐格检查；任何一格有误都不会生成文件，并会指明工作表、单元格、字段和错误的值。",
+        "12. 不要增删或重排工作表、不要修改带“勿改”字样的列。",
     ]
     for i, text in enumerate(lines, 3):
         ws.cell(row=i, column=1, value=text)
         ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=2)
         ws.cell(row=i, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[i].height = 32 if len(text) > 60 else 18
+        ws.row_dimensions[i].height = 16 * max(1, -(-len(text) // 55))
     r = len(lines) + 4
     info = [("模板版本", TEMPLATE_VERSION), ("指标体系编号", framework.id), ("指标体系名称", framework.meta.name),
             ("指标体系文件 sha256", framework.sha256), ("预填自", subject.id if subject else "")]
@@ -139,7 +166,7 @@ def figures_sheet(wb, framework: Framework, subject: Subject | None) -> None:
         ws.cell(row=i, column=1, value=key).font = GREY
         ws.cell(row=i, column=2, value=spec.label)
         value = filed.get(key)
-        cell = ws.cell(row=i, column=3, value=cell_number(value))
+        cell = ws.cell(row=i, column=3, value=exact_cell(value))
         if spec.kind == "ratio":
             cell.number_format = "0.00%"
         cell.fill = REQUIRED_FILL if needed else INPUT_FILL
@@ -158,10 +185,22 @@ def _inputs_for(subject: Subject | None, node_id: str, parts: tuple[str, ...]) -
     if subject is None:
         return {}
     given = subject.spec.inputs.get(node_id, {}) or {}
-    for part in parts:  # a composite part reads its own sub-dict if there is one, else the whole
+    # A composite part is prefilled from its own sub-dict only: values given for the whole indicator (which
+    # every part reads when it has no sub-dict) stay where they are and travel on 其他输入, so the import
+    # rebuilds the inputs exactly as written.
+    for part in parts:
         nested = given.get(part)
-        given = nested if isinstance(nested, dict) else given
+        if not isinstance(nested, dict):
+            return {}
+        given = nested
     return given
+
+
+def _field_key(f, given: dict) -> str:
+    """A checklist point recorded as `missed` keeps that form through its key (filled the same way)."""
+    if f.kind == "point" and given.get("met") is None and given.get("missed") is not None:
+        return f.key.replace("|point:", "|missed:", 1)
+    return f.key
 
 
 def _prefill(f, given: dict):
@@ -198,8 +237,9 @@ def inputs_sheet(wb, framework: Framework, subject: Subject | None) -> None:
     r = 1
     for f in input_fields(framework):
         r += 1
-        value = _prefill(f, _inputs_for(subject, f.node_id, f.parts))
-        ws.cell(row=r, column=1, value=f.key).font = GREY
+        given = _inputs_for(subject, f.node_id, f.parts)
+        value = _prefill(f, given)
+        ws.cell(row=r, column=1, value=_field_key(f, given)).font = GREY
         ws.cell(row=r, column=2, value=f.indicator)
         ws.cell(row=r, column=3, value=f.label)
         cell = ws.cell(row=r, column=4, value=value)
@@ -230,15 +270,8 @@ def inputs_sheet(wb, framework: Framework, subject: Subject | None) -> None:
     for slot in slots:
         rows = []
         if subject is not None:
-            for item in subject.spec.targets.get(slot.id, []):
-                row = item.model_dump()
-                extra = subject.spec.inputs.get(item.id, {}) or {}
-                for k in ("target", "actual", "score", "evidence"):
-                    if extra.get(k) is not None:
-                        row[k] = extra[k]
-                if subject.spec.self_scores.get(item.id) is not None:
-                    row["self_score"] = subject.spec.self_scores[item.id]
-                rows.append(row)
+            # the item as written; inputs.<id> and self_scores.<id> given for a target travel on 其他输入 / 自评分
+            rows.extend(item.model_dump() for item in subject.spec.targets.get(slot.id, []))
         spare = SPARE_TARGET_ROWS if subject is not None else BLANK_TARGET_ROWS
         used = {row["id"] for row in rows}
         n = 0
@@ -253,13 +286,13 @@ def inputs_sheet(wb, framework: Framework, subject: Subject | None) -> None:
             ws.cell(row=r, column=2, value=row.get("id")).font = GREY if row.get("_blank") else Font()
             ws.cell(row=r, column=3, value=row.get("name"))
             weight = row.get("weight")
-            ws.cell(row=r, column=4, value=cell_number(Decimal(str(weight))) if weight is not None else None)
+            ws.cell(row=r, column=4, value=exact_cell(weight))
             for c, k in ((5, "target"), (6, "actual")):
                 cell = ws.cell(row=r, column=c, value=None if row.get(k) is None else str(row[k]))
                 cell.number_format = "@"
             for c, k in ((7, "self_score"), (8, "score")):
                 value = row.get(k)
-                ws.cell(row=r, column=c, value=cell_number(Decimal(str(value))) if value is not None else None)
+                ws.cell(row=r, column=c, value=exact_cell(value))
                 if weight is not None and _over(value, Decimal(str(weight))):
                     ws.cell(row=r, column=11, value=YES)
             ws.cell(row=r, column=9, value=row.get("evidence") or None)
@@ -276,6 +309,27 @@ def inputs_sheet(wb, framework: Framework, subject: Subject | None) -> None:
     ws.cell(row=1, column=1).comment = Comment("“输入编号”“所属指标”列由模板生成，导入时据此识别，请勿修改。", "evalbook")
 
 
+def _self_score_cell(spec, key: str):
+    if spec is None or key not in spec.self_scores:
+        return None
+    value = spec.self_scores[key]
+    return NO_VALUE if value is None else exact_cell(value)
+
+
+def _self_score_rows(framework: Framework, subject: Subject | None) -> list[tuple]:
+    """(id, level, name, weight, is_leaf, is_target): the framework's nodes, and under a slot the targets the
+    subject gives a self_scores entry for (otherwise a target's self-score sits in its row on 指标输入)."""
+    spec = subject.spec if subject else None
+    rows = []
+    for node in self_rows(framework):
+        rows.append((node.id, node.level, node.name, node.weight, node.is_leaf, False))
+        if spec is not None and node.slot is not None:
+            for item in spec.targets.get(node.id, []):
+                if item.id in spec.self_scores:
+                    rows.append((item.id, node.level + 1, f"绩效目标：{item.name}", item.weight, True, True))
+    return rows
+
+
 def self_sheet(wb, framework: Framework, subject: Subject | None) -> None:
     ws = wb.create_sheet(SHEET_SELF)
     header_row(ws, 1, SELF_HEADERS, [16, 6, 44, 8, 10, 14, 9])
@@ -283,26 +337,26 @@ def self_sheet(wb, framework: Framework, subject: Subject | None) -> None:
     dv = Validations(ws)
     spec = subject.spec if subject else None
     r = 1
-    for node in self_rows(framework):
+    for node_id, level, name, weight, is_leaf, _target in _self_score_rows(framework, subject):
         r += 1
-        ws.cell(row=r, column=1, value=node.id).font = GREY
-        ws.cell(row=r, column=2, value=node.level)
-        ws.cell(row=r, column=3, value="    " * (node.level - 1) + node.name)
-        ws.cell(row=r, column=4, value=cell_number(node.weight))
-        limit = node.weight if node.weight is not None else None
-        if node.is_leaf:
-            value = spec.self_scores.get(node.id) if spec else None
-            cell = ws.cell(row=r, column=5, value=cell_number(value))
+        ws.cell(row=r, column=1, value=node_id).font = GREY
+        ws.cell(row=r, column=2, value=level)
+        ws.cell(row=r, column=3, value="    " * (level - 1) + name)
+        ws.cell(row=r, column=4, value=exact_cell(weight))
+        limit = Decimal(str(weight)) if weight is not None else None
+        if is_leaf:
+            value = _self_score_cell(spec, node_id)
+            cell = ws.cell(row=r, column=5, value=value)
             cell.fill = INPUT_FILL
             dv.add(cell, "decimal", 0, cell_number(limit), prompt=f"0–{fmt(limit)} 分")
         else:
             ws.cell(row=r, column=3).font = Font(bold=True)
-            value = spec.stated.subtotals.get(node.id) if spec else None
-            cell = ws.cell(row=r, column=6, value=cell_number(value))
+            value = spec.stated.subtotals.get(node_id) if spec else None
+            cell = ws.cell(row=r, column=6, value=exact_cell(value))
             cell.fill = INPUT_FILL
             dv.add(cell, "decimal", 0, cell_number(limit) if limit is not None else None,
                    prompt="单位自评报告所列小计（没有则留空）")
-        if _over(value, limit):
+        if value != NO_VALUE and _over(value, limit):
             ws.cell(row=r, column=7, value=YES)
         for c in range(1, 8):
             ws.cell(row=r, column=c).border = BORDER
@@ -310,7 +364,7 @@ def self_sheet(wb, framework: Framework, subject: Subject | None) -> None:
     r += 2
     ws.cell(row=r, column=1, value=TOTAL_KEY).font = GREY
     ws.cell(row=r, column=3, value="文件所述总分（单位自评报告所列，没有则留空）")
-    cell = ws.cell(row=r, column=5, value=cell_number(spec.stated.total) if spec else None)
+    cell = ws.cell(row=r, column=5, value=exact_cell(spec.stated.total) if spec else None)
     cell.fill = INPUT_FILL
     dv.add(cell, "decimal", 0, prompt="单位自评报告所列总分")
     r += 1
@@ -319,6 +373,205 @@ def self_sheet(wb, framework: Framework, subject: Subject | None) -> None:
     cell = ws.cell(row=r, column=5, value=spec.stated.grade if spec else None)
     cell.fill = INPUT_FILL
     cell.number_format = "@"
+
+
+def _text_cell(ws, row: int, column: int, value, wrap: bool = True):
+    cell = ws.cell(row=row, column=column, value=value if value not in (None, "") else None)
+    cell.number_format = "@"
+    if wrap:
+        cell.alignment = WRAP
+    return cell
+
+
+def projects_sheet(wb, subject: Subject | None) -> None:
+    ws = wb.create_sheet(SHEET_PROJECTS)
+    header_row(ws, 1, [h for _, h, _, _ in PROJECT_COLUMNS], [w for *_, w in PROJECT_COLUMNS])
+    ws.freeze_panes = "B2"
+    dv = Validations(ws)
+    projects = [p.model_dump() for p in subject.spec.projects] if subject else []
+    rows = projects + [{}] * (SPARE_ROWS if subject is not None else BLANK_ROWS)
+    for r, project in enumerate(rows, 2):
+        for c, (key, header, kind, _) in enumerate(PROJECT_COLUMNS, 1):
+            value = project.get(key)
+            if kind == "text":
+                cell = _text_cell(ws, r, c, value)
+            else:
+                cell = ws.cell(row=r, column=c, value=exact_cell(value))
+                dv.add(cell, "decimal", 0, prompt=("金额（万元），非负数" if kind == "money" else "项目自评分，非负数"))
+            cell.fill = REQUIRED_FILL if key == "name" else INPUT_FILL
+            cell.border = BORDER
+
+
+def _table_rows(rows, level: int = 1):
+    for row in rows:
+        yield level, row
+        yield from _table_rows(row.parts, level + 1)
+
+
+def tables_sheet(wb, framework: Framework, subject: Subject | None) -> None:
+    ws = wb.create_sheet(SHEET_TABLES)
+    tables = list(subject.spec.tables) if subject else []
+    width = max([len(t.columns) for t in tables] + [4])
+    header_row(ws, 1, ["标记（勿改）", "项目", "内容"])
+    for col, w in enumerate([10, 36, 24, 24] + [14] * width, 1):
+        ws.column_dimensions[get_column_letter(col)].width = w
+    ws.cell(row=2, column=1, value="每张报表一块：A列“【报表】”行起依次为报表编号、名称、单位、资料来源，"
+                                   "其下一行为栏目行（E列起每列一个栏目），再下为各行数据；层级1为顶层，2为上方最近一个1级行的组成部分，依此类推。"
+            ).font = GREY
+    dv = Validations(ws)
+    blocks = [(t.model_dump(), list(_table_rows(t.rows)), SPARE_TABLE_ROWS) for t in tables]
+    if subject is None:
+        blocks = [({"unit": "万元", "columns": []}, [], BLANK_TABLE_ROWS)] * BLANK_TABLES
+    r = 3
+    for table, rows, spare in blocks:
+        r += 1
+        ws.cell(row=r, column=1, value=TABLE_MARK).font = Font(bold=True)
+        for i, (key, label) in enumerate(TABLE_FIELDS):
+            ws.cell(row=r + i, column=2, value=label).font = Font(bold=True)
+            cell = _text_cell(ws, r + i, 3, table.get(key), wrap=False)
+            cell.fill = REQUIRED_FILL if "必填" in label else INPUT_FILL
+            cell.border = BORDER
+        r += len(TABLE_FIELDS)
+        header_row(ws, r, TABLE_ROW_HEADERS)
+        columns = table.get("columns") or []
+        for c in range(TABLE_FIRST_VALUE_COLUMN, TABLE_FIRST_VALUE_COLUMN + max(len(columns), width)):
+            i = c - TABLE_FIRST_VALUE_COLUMN
+            cell = ws.cell(row=r, column=c, value=columns[i] if i < len(columns) else None)
+            cell.font = Font(bold=True)
+            cell.fill = INPUT_FILL
+            cell.border = BORDER
+            cell.alignment = WRAP
+            cell.number_format = "@"
+        first = r + 1
+        for level, row in rows + [(None, None)] * spare:
+            r += 1
+            ws.cell(row=r, column=1, value=level)
+            name = _text_cell(ws, r, 2, row.name if row else None, wrap=False)
+            name.alignment = Alignment(indent=(level - 1) * 2 if level else 0)
+            _text_cell(ws, r, 3, row.figure if row else None, wrap=False)
+            _text_cell(ws, r, 4, row.note if row else None, wrap=False)
+            for i, value in enumerate(row.values if row else []):
+                shown = NO_VALUE if value is None else exact_cell(value)  # “—”: the document prints no number
+                ws.cell(row=r, column=TABLE_FIRST_VALUE_COLUMN + i, value=shown)
+            for c in range(1, TABLE_FIRST_VALUE_COLUMN + max(len(columns), width)):
+                ws.cell(row=r, column=c).border = BORDER
+                ws.cell(row=r, column=c).fill = INPUT_FILL
+        if r >= first:
+            last = get_column_letter(TABLE_FIRST_VALUE_COLUMN + max(len(columns), width) - 1)
+            dv.add(f"A{first}:A{r}", "whole", 1, MAX_TABLE_LEVEL, prompt="1 为顶层行；2 为上方最近一个1级行的组成部分")
+            dv.add(f"{get_column_letter(TABLE_FIRST_VALUE_COLUMN)}{first}:{last}{r}", "decimal", -1e15, 1e15,
+                   prompt="数字；文件该栏为“—”的可留空")
+        r += 1
+
+
+def stated_sheet(wb, subject: Subject | None) -> None:
+    ws = wb.create_sheet(SHEET_STATED)
+    header_row(ws, 1, [h for _, h, _ in STATED_COLUMNS], [w for *_, w in STATED_COLUMNS])
+    ws.freeze_panes = "A2"
+    values = [v.model_dump() for v in subject.spec.stated.values] if subject else []
+    for r, item in enumerate(values + [{}] * (SPARE_ROWS if subject is not None else BLANK_ROWS), 2):
+        for c, (key, header, _) in enumerate(STATED_COLUMNS, 1):
+            cell = _text_cell(ws, r, c, item.get(key), wrap=key == "where")
+            cell.fill = REQUIRED_FILL if "必填" in header else INPUT_FILL
+            cell.border = BORDER
+
+
+def narrative_sheet(wb, subject: Subject | None) -> None:
+    ws = wb.create_sheet(SHEET_NARRATIVE)
+    header_row(ws, 1, ["字段（勿改）", "项目", "内容", "填写要求"], [12, 18, 90, 30])
+    narrative = subject.spec.narrative if subject else None
+    r = 1
+    for key, label, is_list, hint in NARRATIVE_FIELDS:
+        value = getattr(narrative, key) if narrative else ([] if is_list else "")
+        items = (list(value) + [None] * (SPARE_ROWS if subject is not None else 5)) if is_list else [value]
+        for i, item in enumerate(items, 1):
+            r += 1
+            ws.cell(row=r, column=1, value=key).font = GREY
+            ws.cell(row=r, column=2, value=f"{label} {i}" if is_list else label)
+            cell = _text_cell(ws, r, 3, item)
+            cell.fill = INPUT_FILL
+            ws.cell(row=r, column=4, value=hint if i == 1 else None).alignment = WRAP
+            for c in range(1, 5):
+                ws.cell(row=r, column=c).border = BORDER
+            if item and not is_list:
+                ws.row_dimensions[r].height = min(409, 15 * (1 + len(str(item)) // 60 + str(item).count("\n")))
+
+
+def _same(a, b) -> bool:
+    """Equal as YAML data, numbers compared by value (1.97 read from YAML equals Decimal('1.97'))."""
+    numeric = (int, float, Decimal)
+    if isinstance(a, numeric) and isinstance(b, numeric) and not isinstance(a, bool) and not isinstance(b, bool):
+        from ..numbers import to_decimal
+
+        return to_decimal(a) == to_decimal(b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def _remainder(original, produced) -> list[tuple[tuple, object]]:
+    """(path, value) of what `original` holds and `produced` (the import of the other sheets) does not."""
+    out = []
+    for key, value in original.items():
+        if key in produced and _same(produced[key], value):
+            continue
+        if isinstance(value, dict) and value and isinstance(produced.get(key), dict) \
+                and all(isinstance(k, str) and "/" not in k for k in value):
+            out.extend(((key,) + path, v) for path, v in _remainder(value, produced[key]))
+        else:
+            out.append(((key,), value))
+    return out
+
+
+def _typed(value) -> tuple[object, str]:
+    """The cell value and the 值的类型 of one remaining input value."""
+    import yaml
+
+    if isinstance(value, bool):
+        return (YES if value else NO), VALUE_TYPES["bool"]
+    if value is None:
+        return None, VALUE_TYPES["null"]
+    if isinstance(value, str):
+        return value, VALUE_TYPES["text"]
+    if isinstance(value, (int, float, Decimal)):
+        return exact_cell(Decimal(repr(value)) if isinstance(value, float) else Decimal(value)), VALUE_TYPES["number"]
+    text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10 ** 6, sort_keys=False)
+    return text.strip(), VALUE_TYPES["yaml"]
+
+
+def other_sheet(wb, framework: Framework, subject: Subject | None) -> None:
+    """Inputs the subject gives that no cell of 指标输入 carries, key by key, so the import loses nothing."""
+    ws = wb.create_sheet(SHEET_OTHER)
+    header_row(ws, 1, OTHER_HEADERS, [16, 30, 70, 10])
+    dv = Validations(ws)
+    rows = []
+    if subject is not None and subject.spec.inputs:
+        from .importer import Reader, read_inputs
+
+        produced, _, _ = read_inputs(Reader.of_workbook(wb, "（模板）"), framework)
+        for node_id, given in subject.spec.inputs.items():
+            if not isinstance(given, dict) or any(not isinstance(k, str) or "/" in k for k in given):
+                rows.append((node_id, None, given))
+                continue
+            rest = _remainder(given, produced.get(node_id, {}))
+            rows.extend((node_id, "/".join(path), value) for path, value in rest)
+    r = 1
+    for node_id, path, value in rows + [(None, None, None)] * (SPARE_ROWS if subject is not None else 5):
+        r += 1
+        ws.cell(row=r, column=1, value=node_id).number_format = "@"
+        ws.cell(row=r, column=2, value=path).number_format = "@"
+        shown, kind = _typed(value) if node_id is not None else (None, None)
+        cell = ws.cell(row=r, column=3, value=shown)
+        if kind != VALUE_TYPES["number"]:
+            cell.number_format = "@"
+        cell.alignment = WRAP
+        ws.cell(row=r, column=4, value=kind)
+        for c in range(1, 5):
+            ws.cell(row=r, column=c).border = BORDER
+            ws.cell(row=r, column=c).fill = INPUT_FILL
+    dv.add(f"D2:D{r}", "list", choices=list(VALUE_TYPES.values()))
 
 
 def template_workbook(framework: Framework, subject: Subject | None = None) -> Workbook:
@@ -332,6 +585,11 @@ def template_workbook(framework: Framework, subject: Subject | None = None) -> W
     figures_sheet(wb, framework, subject)
     inputs_sheet(wb, framework, subject)
     self_sheet(wb, framework, subject)
+    projects_sheet(wb, subject)
+    tables_sheet(wb, framework, subject)
+    stated_sheet(wb, subject)
+    narrative_sheet(wb, subject)
+    other_sheet(wb, framework, subject)
     return wb
 
 

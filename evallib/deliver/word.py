@@ -11,11 +11,10 @@ import os
 import re
 import subprocess
 import tempfile
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
-from .common import atomic_write, fixed_datetime
+from .common import atomic_write, fixed_datetime, fixed_zip
 
 BODY_FONT, HEADING_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
 _DROP = [re.compile(p, re.S | re.I) for p in (
@@ -124,15 +123,7 @@ def _docx_bytes(doc, title: str = "") -> bytes:
     props.revision = 1
     raw = io.BytesIO()
     doc.save(raw)
-    out = io.BytesIO()
-    stamp = when.timetuple()[:6]
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
+    return fixed_zip(raw.getvalue(), when)
 
 
 def clean_html(text: str) -> str:
