@@ -661,3 +661,21 @@ def test_xlsx_format_writes_the_subject_workbook(rendered):
     folder, data = rendered
     wb = openpyxl.load_workbook(folder / "report.xlsx")
     assert wb.sheetnames == ["评分表", "复核发现", "基础数据"]
+
+
+def test_batch_run_writes_summary_workbook(tmp_path, capsys):
+    """`evalbook run --format html,xlsx` writes summary.xlsx with the league table (issue: batch summary)."""
+    import openpyxl
+
+    from conftest import ROOT, run_cli
+
+    subjects = [ROOT / "parameters/subjects/002-junshan-2021-dept.yaml", ROOT / "parameters/subjects/004-gaoyi-2021-dept.yaml"]
+    code, out, err = run_cli(capsys, "run", *subjects, "--out", tmp_path, "--format", "html,xlsx", "--jobs", "1")
+    assert code == 0, out + err
+    ws = openpyxl.load_workbook(tmp_path / "summary.xlsx").active
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    header = next(r for r in rows if r and r[0] == "排名")
+    table = rows[rows.index(header) + 1: rows.index(header) + 3]
+    by_id = {r[1]: r[header.index("复核总分")] for r in table}
+    assert by_id == {"004-gaoyi-2021-dept": 95.8, "002-junshan-2021-dept": 93}
+    assert (tmp_path / "004-gaoyi-2021-dept" / "report.xlsx").is_file()

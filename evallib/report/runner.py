@@ -649,6 +649,19 @@ def render_summary(subjects: list[str], failed: list[str], out_dir: str | Path, 
     return {"summary.html": sha256_file(path)}
 
 
+def summary_workbook(subjects: list[str], out_dir: Path, frameworks: list[str] | None) -> dict[str, str]:
+    """summary.xlsx (league table) for a batch run with the xlsx format; scoring only, no kernel."""
+    from ..deliver.workbook import write_summary_xlsx
+    from ..review import review_file
+    from . import data
+
+    dirs = [Path(d) for d in data.framework_dirs(frameworks)]
+    evaluations = [review_file(Path(s), dirs) for s in subjects]
+    path = Path(out_dir) / "summary.xlsx"
+    write_summary_xlsx(evaluations, path)
+    return {"summary.xlsx": sha256_file(path)}
+
+
 def run_summary(results: list[SubjectResult], out_dir: Path, frameworks: list[str] | None,
                 kernel: WarmKernel | None = None) -> dict[str, str]:
     return render_summary([r.file for r in results if r.ok], [Path(r.file).name for r in results if not r.ok],
@@ -1190,6 +1203,8 @@ def _run_all(backend, files, out_dir, frameworks, formats, summary, progress, *,
                 raise
             except Exception as exc:  # noqa: BLE001
                 run.summary_error = error_text(exc)
+            if "xlsx" in formats and run.summary is not None and not run.summary_error:
+                run.summary = {**run.summary, **summary_workbook(args[0], out_dir, frameworks)}
     except BaseException:  # (Ctrl-C included) stop the workers now
         if backend is not None:
             backend.close(abort=True)
