@@ -308,3 +308,22 @@ def test_library_call_without_main_guard_fails_with_a_clear_error(tmp_path):
     proc = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0
     assert "无法启动工作进程" in proc.stderr and 'if __name__ == "__main__":' in proc.stderr
+
+
+def test_200_subjects_full_reports_one_broken(tmp_path, capsys):
+    """Issue 6 as stated: 200 synthetic subjects with full reports, --jobs 2, one broken fails alone."""
+    subjects = make_subjects(199, tmp_path / "subjects", seed=23)
+    broken = _broken(tmp_path / "subjects")
+    files = subjects[:57] + [broken] + subjects[57:]
+    out = tmp_path / "out"
+    code, stdout, _ = run_cli(capsys, "run", *files, "--jobs", "2", "--out", out)
+    assert code == 1
+    assert "成功 199 个，跳过（未变化）0 个，失败 1 个。" in stdout
+    rows = _failure_rows(stdout)
+    assert len(rows) == 1 and "broken-subject.yaml" in rows[0] and "no-such-framework" in rows[0]
+    reports = sorted(out.glob("*/report.html"))
+    assert len(reports) == 199
+    assert not list(out.glob("**/*.tmp")) and not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert (out / "summary.html").is_file()
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert len(manifest["subjects"]) == 200 and manifest["subjects"][57]["ok"] is False
