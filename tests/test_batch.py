@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from evallib.report.runner import KernelDiedError, WarmKernel, run_subject
+from evallib.report.kernels import KernelDiedError, WarmKernel
+from evallib.report.runner import run_subject
 
 from conftest import ROOT, run_cli
 
@@ -121,10 +122,10 @@ def _dying_notebook(tmp_path: Path, survive_after_first: bool) -> Path:
 
 
 def test_kernel_that_dies_is_replaced_and_subject_retried_once(tmp_path, monkeypatch):
-    from evallib.report import runner
+    from evallib.report import kernels
 
     notebook = _dying_notebook(tmp_path, survive_after_first=True)
-    monkeypatch.setattr(runner, "notebook_path", lambda name: notebook)
+    monkeypatch.setattr(kernels, "notebook_path", lambda name: notebook)
     stage = tmp_path / "stage"
     stage.mkdir()
     (stage / "partial.png").write_bytes(b"left by the dead kernel")
@@ -137,7 +138,7 @@ def test_kernel_that_dies_is_replaced_and_subject_retried_once(tmp_path, monkeyp
 
         (tmp_path / "b").mkdir()
         always = _dying_notebook(tmp_path / "b", survive_after_first=False)
-        monkeypatch.setattr(runner, "notebook_path", lambda name: always)
+        monkeypatch.setattr(kernels, "notebook_path", lambda name: always)
         with pytest.raises(KernelDiedError, match="报告内核意外退出"):
             kernel.execute("dying", {"x": 3}, stage)
         assert kernel.starts == 3  # one more replacement for the one retry, no more
@@ -296,14 +297,14 @@ def test_dask_local_cluster(tmp_path, capsys, fresh):
         for subject in (A, B):  # the same bytes as a fresh kernel gives
             assert tree(out / subject.stem) == tree(fresh / subject.stem)
         with distributed.Client(cluster.scheduler_address) as client:
-            alive = client.run(lambda: __import__("evallib.report.runner", fromlist=["x"])._all_kernels)
+            alive = client.run(lambda: __import__("evallib.report.kernels", fromlist=["x"])._all_kernels)
         assert all(not kernels for kernels in alive.values())  # warm kernels were shut down after the run
 
 
 def test_library_call_without_main_guard_fails_with_a_clear_error(tmp_path):
     """Worker processes are spawned: a script calling run_all(jobs>1) needs the usual main guard."""
     script = tmp_path / "no_guard.py"
-    script.write_text("from evallib.report.runner import run_all\n"
+    script.write_text("from evallib.report.batch import run_all\n"
                       f"run_all([{str(B)!r}], {str(tmp_path / 'out')!r}, jobs=2, score_only=True)\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0

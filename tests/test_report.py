@@ -16,7 +16,8 @@ import pytest
 from evallib.cli import main
 from evallib.report import charts, data, render
 from evallib.report.export import EXPORTERS, to_html
-from evallib.report.runner import run_all, verify
+from evallib.report.batch import run_all
+from evallib.report.verify import verify
 from evallib.review import review_file
 
 ROOT = Path(__file__).resolve().parents[1]

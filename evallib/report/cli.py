@@ -25,7 +25,9 @@ def failure_table(failed) -> list[str]:
 
 
 def cmd_run(args) -> int:
-    from .runner import BackendError, _skip_slow_optional_imports, default_subjects, run_all
+    from .backends import _skip_slow_optional_imports
+    from .batch import default_subjects, run_all
+    from .outputs import BackendError
 
     _skip_slow_optional_imports()
     formats = [f.strip() for part in (args.format or ["html"]) for f in part.split(",") if f.strip()]
@@ -111,7 +113,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from .runner import _skip_slow_optional_imports, verify
+    from .backends import _skip_slow_optional_imports
+    from .verify import verify
 
     _skip_slow_optional_imports()
     checks, notes = verify(Path(args.dir), jobs=args.jobs or default_jobs())
