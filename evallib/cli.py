@@ -42,35 +42,38 @@ def print_scores(ev) -> None:
         weight = "—" if not leaf.applicable else (fmt(leaf.node.weight) if leaf.node.weight is not None else f"共{fmt(leaf.node.cap)}")
         print(f"{name:<{width}}  {weight:>6} {fmt(leaf.score):>7} {fmt(leaf.self_score):>7}  {leaf.source}")
     print(f"合计：{fmt(ev.total)} 分，等级：{ev.grade or '—'}")
+    unscored = [l for l in ev.leaf_list() if l.source == "未评分"]
+    if unscored:
+        print(f"注意：{len(unscored)} 项未评分（缺少数据或评分依据），合计不完整：" + "、".join(l.node.name for l in unscored))
     print(f"自评分合计：{fmt(ev.self_total)} 分（{ev.self_grade or '—'}）；文件所述总分：{fmt(ev.stated_total)}")
     if ev.stated_total is not None and ev.self_total is not None and ev.stated_total != ev.self_total:
         print(f"注意：文件所述总分 {fmt(ev.stated_total)} 与各项自评分之和 {fmt(ev.self_total)} 不一致")
 
 
-def cmd_score(args) -> int:
-    from .results import to_json
+def _evaluate_and_print(args, printer) -> int:
+    import json
+
+    from .results import result_dict
     from .review import review_file
 
-    for path in args.files:
-        ev = review_file(Path(path), _framework_dirs(args), tolerance=args.tolerance)
-        if args.json:
-            print(to_json(ev))
-        else:
-            print_scores(ev)
+    evaluations = [review_file(Path(p), _framework_dirs(args), tolerance=args.tolerance) for p in args.files]
+    if args.json:  # one object for one file, an array for several: always one valid JSON document
+        data = [result_dict(ev) for ev in evaluations]
+        print(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
+    else:
+        for ev in evaluations:
+            printer(ev)
     return EXIT_OK
+
+
+def cmd_score(args) -> int:
+    return _evaluate_and_print(args, print_scores)
 
 
 def cmd_review(args) -> int:
-    from .results import to_json
-    from .review import print_review, review_file
+    from .review import print_review
 
-    for path in args.files:
-        ev = review_file(Path(path), _framework_dirs(args), tolerance=args.tolerance)
-        if args.json:
-            print(to_json(ev))
-        else:
-            print_review(ev)
-    return EXIT_OK
+    return _evaluate_and_print(args, print_review)
 
 
 def _new_file(args) -> Path:

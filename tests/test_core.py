@@ -142,3 +142,19 @@ def test_json_contract_is_exactly_what_the_docs_say(capsys):
     data = json.loads(out)
     assert set(data) == _documented_keys("稳定的数据格式")
     assert set(data["indicators"][0]) == _documented_keys("`indicators` 每项")
+
+
+def test_json_for_several_files_is_one_array(capsys):
+    code, out, _ = run_cli(capsys, "score", "--json", FIXTURES / "mini-subject.yaml", FIXTURES / "mini-subject.yaml", *MINI)
+    data = json.loads(out)
+    assert code == 0 and isinstance(data, list) and [d["total"] for d in data] == [4, 4]
+
+
+def test_score_warns_when_items_are_unscored(tmp_path, capsys):
+    subject = write(tmp_path, "s.yaml", """
+meta: {id: s5, unit: 测试局, name: 部门整体支出, kind: 部门整体, framework: mini}
+figures:
+  调查: {满意度: 96%}
+""")
+    code, out, _ = run_cli(capsys, "score", subject, *MINI)
+    assert code == 0 and "2 项未评分" in out and "在职人员控制率" in out
