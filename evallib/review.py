@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from .lint import lint
 from .metrics import NoValue
-from .numbers import ZERO, decimal_places, fmt, fmt_percent, to_decimal
+from .numbers import ZERO, decimal_places, fmt, fmt_percent, round_score, to_decimal
 from .scoring import Evaluation, evaluate, load_pair
 
 SEVERITIES = ("错误", "警告", "提示")
@@ -92,6 +92,14 @@ def recomputed_scores(rv: Review) -> None:
             continue
         if leaf.source == "采用自评分" or leaf.source == "未评分":
             rv.not_recomputable.append((name, leaf.trace.reason))
+            if leaf.bounds and leaf.self_score is not None:
+                low, high = (round_score(b) for b in leaf.bounds)
+                if not low <= leaf.self_score <= high:
+                    nearest = low if leaf.self_score < low else high
+                    rv.add("错误", "得分与规则不符", name,
+                           f"“{leaf.node.name}”无法完全复算，但按可复算部分，得分应在{fmt(low)}至{fmt(high)}分之间，"
+                           f"自评{fmt(leaf.self_score)}分（{leaf.trace.result}）。",
+                           fmt(leaf.self_score), f"{fmt(low)}–{fmt(high)}", nearest - leaf.self_score, trace)
             continue
         if leaf.self_score is None:
             continue

@@ -40,6 +40,7 @@ class LeafScore:
     recomputed: Decimal | None  # the rule's own result, when the rule could be evaluated from the figures
     trace: Trace
     applicable: bool = True
+    bounds: tuple[Decimal, Decimal] | None = None  # what the computable parts allow, when the rule gave no score
 
     @property
     def weight(self) -> Decimal:
@@ -176,8 +177,9 @@ def score_leaf(node: Node, ev: Evaluation) -> LeafScore:
         source = "复算" if result.recomputable else "评价人员判断"
         return LeafScore(node, score, self_score, source, score if result.recomputable else None, trace)
     if self_score is not None:
-        trace.result = f"无法按规则复算（{result.reason}），采用自评分{fmt(self_score)}分"
-        return LeafScore(node, self_score, self_score, "采用自评分", None, trace)
+        partial = f"；可复算部分：{result.explanation}" if result.explanation else ""
+        trace.result = f"无法按规则复算（{result.reason}），采用自评分{fmt(self_score)}分{partial}"
+        return LeafScore(node, self_score, self_score, "采用自评分", None, trace, bounds=result.bounds)
     trace.result = f"未评分：{result.reason}"
     return LeafScore(node, None, None, "未评分", None, trace)
 

@@ -158,3 +158,40 @@ figures:
 """)
     code, out, _ = run_cli(capsys, "score", subject, *MINI)
     assert code == 0 and "2 项未评分" in out and "在职人员控制率" in out
+
+
+COMPOSITE_FW = """
+meta: {id: bounds, name: 部分复算, kind: 部门整体, total: 2}
+grades: [{grade: 优, min: 0}]
+indicators:
+  - id: p
+    name: 政府采购执行情况
+    weight: 2
+    criteria: 执行率×1分；政策功能落实1分，酌情扣分。
+    rule:
+      type: composite
+      parts:
+        - {name: 执行率, points: 1, rule: {type: proportional, input: 政府采购执行率}}
+        - {name: 政策功能, points: 1, rule: {type: judgement}}
+"""
+
+
+@pytest.mark.parametrize("self_score,finding", [("1.97", False), ("0.97", False), ("2", True), ("0.5", True)])
+def test_partly_computable_composite_bounds_the_self_score(tmp_path, self_score, finding):
+    """福田 政府采购: 426.15/437.35 gives 0.97 of the rate part; the judged part allows 0–1 more."""
+    (tmp_path / "fw").mkdir()
+    write(tmp_path / "fw", "bounds.yaml", COMPOSITE_FW)
+    subject = write(tmp_path, "s.yaml", f"""
+meta: {{id: s6, unit: 单位, name: 对象, kind: 部门整体, framework: bounds}}
+figures:
+  政府采购: {{预算数: 437.35, 实际数: 426.15}}
+self_scores: {{p: {self_score}}}
+""")
+    ev = review_file(subject, [tmp_path / "fw"])
+    leaf = ev.leaves["p"]
+    assert leaf.source == "采用自评分" and leaf.score == Decimal(self_score)
+    assert [round(b, 4) for b in leaf.bounds] == [Decimal("0.9744"), Decimal("1.9744")]
+    found = [f for f in ev.findings if f.category == "得分与规则不符"]
+    assert bool(found) == finding
+    if finding:
+        assert found[0].recomputed == "0.97–1.97" and found[0].severity == "错误"

@@ -48,6 +48,7 @@ class RuleResult:
     recomputable: bool = True  # False where the score is an evaluator's judgement
     applicable: bool = True  # False for 不适用 items (no weight)
     default_only: bool = False  # a default (e.g. matching wording of a qualitative target) that yields to a filed score
+    bounds: tuple[Decimal, Decimal] | None = None  # when no score: the range the computable parts still allow
 
     @classmethod
     def missing(cls, formula: str, reason: str, inputs=None) -> "RuleResult":

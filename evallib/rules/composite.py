@@ -46,8 +46,8 @@ class CompositeRule(Rule):
         return set().union(*(p.rule.inputs_named() for p in self.parts)) if self.parts else set()
 
     def evaluate(self, ctx: RuleContext) -> RuleResult:
-        formulas, inputs, texts, evidence = [], {}, [], []
-        total = ZERO
+        formulas, inputs, texts, evidence, missing = [], {}, [], [], []
+        total = open_points = ZERO
         recomputable = True
         for part in self.parts:
             sub_ctx = RuleContext(ctx.calc, ctx.given.get(part.name, ctx.given), part.points)
@@ -60,12 +60,18 @@ class CompositeRule(Rule):
             if result.evidence:
                 evidence.append(result.evidence)
             if result.score is None:
-                return RuleResult(None, "；".join(formulas), inputs, reason=f"{part.name}：{result.reason}",
-                                  recomputable=recomputable)
+                missing.append(f"{part.name}：{result.reason}")
+                open_points += part.points
+                continue
             score = min(part.points, result.score)
             if self.round_parts:
                 score = round_score(score)
             total += score
             texts.append(f"{part.name}{fmt(score.quantize(Decimal('0.0001')))}分（{result.explanation}）")
+        if missing:
+            # The parts that could be scored still bound the whole: [their sum, their sum + the open parts' points].
+            bounds = (total, total + open_points) if texts else None
+            return RuleResult(None, "；".join(formulas), inputs, "；".join(texts), evidence="；".join(evidence),
+                              reason="；".join(missing), recomputable=recomputable, bounds=bounds)
         return RuleResult(total, "；".join(formulas), inputs, "；".join(texts), evidence="；".join(evidence),
                           recomputable=recomputable)
