@@ -160,6 +160,13 @@ class Framework:
         return next((n for n in self.nodes() if n.id == node_id), None)
 
     @cached_property
+    def catalogue(self) -> dict[str, FigureSpec]:
+        """The department-data schema for this framework: the shared catalogue plus its own figures."""
+        from .subject import catalogue_for
+
+        return catalogue_for(self.spec.figures)
+
+    @cached_property
     def metric_set(self) -> MetricSet:
         extra = {name: Metric(name=name, **spec.model_dump()) for name, spec in self.spec.metrics.items()}
         return MetricSet.library().extended(extra)

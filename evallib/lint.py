@@ -8,7 +8,6 @@ from .framework import Framework, Node
 from .metrics import FormulaError, formula_names
 from .numbers import ZERO, fmt
 from .rules.quantitative import BandsRule
-from .subject import catalogue_for
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def _check_intervals(bands, low: Decimal, high: Decimal, describe) -> list[str]:
 def lint(framework: Framework) -> list[LintMessage]:
     out: list[LintMessage] = []
     total = framework.meta.total
-    catalogue = catalogue_for(framework.spec.figures)
+    catalogue = framework.catalogue
     known = set(catalogue) | set(framework.metric_set.metrics)
 
     for name, metric in framework.metric_set.metrics.items():

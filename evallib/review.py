@@ -192,7 +192,7 @@ def table_figures(rv: Review) -> None:
         def visit(row):
             if row.figure and row.values and row.values[0] is not None and row.figure in figures:
                 if row.values[0] != figures[row.figure]:
-                    rv.add("警告", "同一数据两处不一致", _figure_name(rv, row.figure),
+                    rv.add("警告", "同一数据两处不一致", rv.ev.calc.label(row.figure),
                            f"{table.title}中“{row.name}”为{fmt(row.values[0])}{table.unit}，而基础数据“{row.figure}”为{fmt(figures[row.figure])}。",
                            fmt(row.values[0]), fmt(figures[row.figure]), None, {"source": table.source})
             for part in row.parts:
@@ -318,7 +318,7 @@ def figure_sums(rv: Review) -> None:
         delta = total - figures[whole]
         if delta != 0 and (len(known) == len(parts) or delta > 0):
             severity = "提示" if abs(delta) <= Decimal("0.01") * len(known) else "错误"
-            rv.add(severity, "分项与合计不符", _figure_name(rv, whole),
+            rv.add(severity, "分项与合计不符", rv.ev.calc.label(whole),
                    f"{whole}为{fmt(figures[whole])}，而" + " + ".join(f"{p} {fmt(figures[p])}" for p in known) + f" = {fmt(total)}，相差{fmt(delta)}。",
                    fmt(figures[whole]), fmt(total), None, {"formula": f"{whole} = " + " + ".join(parts)})
     if "固定资产.在用" in figures and "固定资产.总额" in figures and figures["固定资产.在用"] > figures["固定资产.总额"]:
@@ -339,7 +339,7 @@ def project_list(rv: Review) -> None:
         if total != figures[figure]:
             delta = total - figures[figure]
             severity = "提示" if abs(delta) <= Decimal("0.01") * len(values) else "警告"
-            rv.add(severity, "项目清单与项目支出不符", _figure_name(rv, figure),
+            rv.add(severity, "项目清单与项目支出不符", rv.ev.calc.label(figure),
                    f"项目清单{len(values)}个项目的{label}合计{fmt(total)}万元，与{figure}（{fmt(figures[figure])}万元）相差{fmt(delta)}万元。",
                    fmt(figures[figure]), fmt(total), None, {"formula": f"Σ 项目{label}"})
     for p in projects:
@@ -421,13 +421,6 @@ def alternative_readings(rv: Review) -> None:
     for reading, text in framework.spec.readings.items():
         alt = evaluate(framework, subject, reading)
         rv.readings.append((reading, text, alt.total, alt.grade))
-
-
-def _figure_name(rv: Review, key: str) -> str:
-    from .subject import catalogue_for
-
-    spec = catalogue_for(rv.ev.framework.spec.figures).get(key)
-    return f"{spec.label}（{key}）" if spec else key
 
 
 def run_review(ev: Evaluation, tolerance: Decimal = Decimal("0.01")) -> Review:

@@ -13,7 +13,7 @@ from .framework import Framework, Node, find_framework, load_framework_cached
 from .metrics import Calculator
 from .numbers import ZERO, clamp, fmt, round_score
 from .rules import RuleContext, RuleResult, parse_rule
-from .subject import Subject, catalogue_for, check_figures, load_subject
+from .subject import Subject, check_figures, load_subject
 
 
 @dataclass
@@ -200,7 +200,7 @@ def aggregate(node: Node, ev: Evaluation, pick) -> Decimal | None:
 
 def evaluate(framework: Framework, subject: Subject, reading: str | None = None) -> Evaluation:
     file = str(subject.path)
-    catalogue = catalogue_for(framework.spec.figures)
+    catalogue = framework.catalogue
     figures = check_figures(subject.spec.figures, catalogue, file)
     roots = instantiate(framework, subject)
     check_references(roots, subject)

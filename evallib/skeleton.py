@@ -4,8 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .framework import Framework, load_framework
-from .metrics import formula_names
-from .subject import catalogue_for
+from .needs import needed_figures
 from .writing import write_atomic
 
 FRAMEWORK_SKELETON = """\
@@ -100,24 +99,8 @@ def _needs(rule) -> list[str]:
 
 def new_subject(framework_path: Path, path: Path, subject_id: str) -> None:
     framework: Framework = load_framework(framework_path)
-    catalogue = catalogue_for(framework.spec.figures)
-    metrics = framework.metric_set.metrics
-    wanted: set[str] = set()
-
-    def figures_of(name: str, seen=()):
-        if name in metrics and name not in seen:
-            for ref in formula_names(metrics[name].formula):
-                figures_of(ref, seen + (name,))
-        elif name in catalogue:
-            wanted.add(name)
-
-    for node in framework.nodes():
-        for rule in [node.rule] if node.rule else []:
-            for name in rule.inputs_named():
-                figures_of(name)
-            for part in getattr(rule, "parts", []) or []:
-                for name in part.rule.inputs_named():
-                    figures_of(name)
+    catalogue = framework.catalogue
+    wanted = [name for name in needed_figures(framework) if name in catalogue]
     lines = [
         "# 评价对象文件（evalbook）。逐字段说明见 docs/评价对象数据.md。",
         f"# 指标体系：{framework.meta.name}（{framework.id}）",
@@ -135,7 +118,7 @@ def new_subject(framework_path: Path, path: Path, subject_id: str) -> None:
         "figures:                    # 本体系评分规则用到的基础数据（只填文件载明的数，比率由公式计算）",
     ]
     groups: dict[str, list[str]] = {}
-    for name in sorted(wanted):
+    for name in wanted:
         group, field = name.split(".", 1)
         groups.setdefault(group, []).append(field)
     for group, fields in groups.items():

@@ -14,7 +14,7 @@ from ..rules.composite import CompositeRule
 from ..rules.evidence import ChecklistRule, ConversionRule, JudgementRule, NotApplicableRule
 from ..rules.targets import TargetCompletionRule
 from ..subject import catalogue_for
-from .needs import needed_figures
+from ..needs import needed_figures
 
 TEMPLATE_VERSION = 2  # 2: 项目清单, 报表, 文件所述数值, 情况说明 and 其他输入 added
 

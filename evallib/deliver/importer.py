@@ -224,7 +224,7 @@ def read_meta(rd: Reader) -> dict[str, Any]:
 def read_figures(rd: Reader, framework: Framework) -> dict[str, dict[str, Any]]:
     ws = rd.wb[SHEET_FIGURES]
     catalogue = catalogue_for(framework.spec.figures)
-    from .needs import needed_figures
+    from ..needs import needed_figures
 
     needed = set(needed_figures(framework))
     out: dict[str, dict[str, Any]] = {}

@@ -13,7 +13,7 @@ from ..results import result_dict
 from ..subject import catalogue_for
 from .common import (BOLD, BORDER, CENTER, GREY, SEVERITY_FILL, TITLE_FONT, WRAP, cell_number, header_row,
                      save_workbook, workbook_bytes)
-from .needs import needed_metrics
+from ..needs import needed_metrics
 
 LEVEL_NAMES = ["一级指标", "二级指标", "三级指标", "四级指标", "五级指标", "六级指标"]
 SCORE_SHEET, FINDINGS_SHEET, DATA_SHEET = "评分表", "复核发现", "基础数据"

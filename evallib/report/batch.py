@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..framework import FRAMEWORK_DIRS
 from .. import __version__
 from .backends import DaskBackend, LocalBackend, PoolBackend
-from .kernels import MANIFEST, PACKAGE_DIR, notebook_path, sha256_file
+from .kernels import MANIFEST, PACKAGE_DIR, notebook_path, file_sha256
 from .outputs import BackendError, error_text, write_atomic
 from .runner import SubjectResult, summary_workbook
 
@@ -50,7 +51,7 @@ def notebook_hashes() -> dict[str, str]:
     out = {}
     for name in ("report", "summary"):
         try:
-            out[name] = sha256_file(notebook_path(name))
+            out[name] = file_sha256(notebook_path(name))
         except FileNotFoundError:
             pass
     return out
@@ -80,7 +81,7 @@ def _unchanged(file: Path, rec: dict[str, Any] | None, key: str, out_dir: Path) 
     fw = rec.get("framework_file") or ""
     if not fw or not Path(fw).is_file():
         return False
-    if inputs_key(sha256_file(file), fw, sha256_file(Path(fw)), key) != rec["inputs_sha256"]:
+    if inputs_key(file_sha256(file), fw, file_sha256(Path(fw)), key) != rec["inputs_sha256"]:
         return False
     return all((out_dir / rel).is_file() for rel in rec.get("outputs", {}))
 
@@ -194,7 +195,7 @@ def _run_all(backend, files, out_dir, frameworks, formats, summary, progress, *,
     key = run_key(formats, score_only, search)
     given = [Path(f) for f in files]
     # workers may run elsewhere (Dask) or in another folder: give them absolute paths only
-    fw_abs = [str(Path(d).resolve()) for d in (frameworks or ["parameters/frameworks"])]
+    fw_abs = [str(Path(d).resolve()) for d in (frameworks or FRAMEWORK_DIRS)]
     out_abs = str(out_dir.resolve())
 
     old = {} if force else _old_manifest(out_dir)

@@ -14,12 +14,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..framework import FRAMEWORK_DIRS
 from .. import __version__
 from ..metrics import NoValue, formula_names
 from ..numbers import HUNDRED, ZERO, fmt, fmt_percent
 from ..review import SEVERITIES, review_file
 from ..scoring import Evaluation, LeafScore
-from ..subject import catalogue_for
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
 SCHEDULE = [("一季度", "季度支出.一季度累计", Decimal("0.25")), ("二季度", "季度支出.二季度累计", Decimal("0.5")),
@@ -42,7 +42,7 @@ def sample_subject() -> Path:
 
 def framework_dirs(frameworks=None) -> list[Path]:
     """Framework folders: those given, else ./parameters/frameworks; the sample folder always last."""
-    dirs = [Path(d) for d in (frameworks or [])] or [Path("parameters/frameworks")]
+    dirs = [Path(d) for d in (frameworks or [])] or list(FRAMEWORK_DIRS)
     return dirs + [SAMPLE_DIR]
 
 
@@ -174,7 +174,7 @@ def subject_table(table) -> NamedTable:
 
 
 def figure_group_table(ev: Evaluation, title: str, groups: tuple[str, ...], key: str) -> NamedTable | None:
-    catalogue = catalogue_for(ev.framework.spec.figures)
+    catalogue = ev.framework.catalogue
     figures = ev.calc.figures
     records = []
     for name, spec in catalogue.items():
@@ -249,7 +249,7 @@ def goals(ev: Evaluation) -> dict[str, Any]:
 
 def _figures_text(ev: Evaluation, leaf: LeafScore) -> str:
     """The filed figures behind a recomputed score, by their catalogue labels."""
-    catalogue = catalogue_for(ev.framework.spec.figures)
+    catalogue = ev.framework.catalogue
     items = []
     for key, value in leaf.trace.inputs.items():
         spec = catalogue.get(key)
@@ -456,7 +456,7 @@ def score_table_rows(ev: Evaluation) -> tuple[int, list[list[dict[str, Any]]]]:
 
 
 def basic_data_frame(ev: Evaluation) -> pd.DataFrame:
-    catalogue = catalogue_for(ev.framework.spec.figures)
+    catalogue = ev.framework.catalogue
     figures = ev.calc.figures
     rows = [{"类别": "数据", "名称": spec.label, "数值": fmt(figures[name]) if spec.kind != "ratio" else fmt_percent(figures[name]),
              "单位": spec.unit if spec.kind != "ratio" else "", "来源或公式": name}

@@ -17,6 +17,8 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
+from ..loading import file_sha256  # noqa: F401  (used by the runner modules)
+
 
 REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 PACKAGE_NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
@@ -53,10 +55,6 @@ def notebook_path(name: str) -> Path:
         if path.is_file():
             return path
     raise FileNotFoundError(f"找不到报告笔记本 {name}.ipynb")
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .kernels import WarmKernel, execute, sha256_file, stderr_outputs
+from ..framework import FRAMEWORK_DIRS
+from .kernels import WarmKernel, execute, file_sha256, stderr_outputs
 from .outputs import error_text, replace_dir, write_atomic, write_csv, write_notebook
 
 
@@ -59,7 +60,7 @@ class SubjectJob:
         self.out_dir = Path(out_dir).resolve()
         self.formats, self.kernel, self.score_only = tuple(formats), kernel, score_only
         self.dirs = [str(Path(d).resolve()) for d in data.framework_dirs(frameworks)]  # as the notebook gets them
-        self.search = [str(Path(d).resolve()) for d in (frameworks or ["parameters/frameworks"])]
+        self.search = [str(Path(d).resolve()) for d in (frameworks or FRAMEWORK_DIRS)]
         self.result = SubjectResult(file=str(self.subject), ok=False)
         self.ev = None
         self.nb = None
@@ -81,7 +82,7 @@ class SubjectJob:
         result = self.result
         try:
             if self.subject.is_file():
-                result.subject_sha256 = sha256_file(self.subject)
+                result.subject_sha256 = file_sha256(self.subject)
             ev = self.ev = data.evaluate_subject(self.subject, self.search)  # (+ the sample folder, once)
             result.id = ev.subject.id
             result.framework_file = str(ev.framework.path)
@@ -118,7 +119,7 @@ class SubjectJob:
                 from ..results import to_json
 
                 (stage / "result.json").write_bytes((to_json(ev) + "\n").encode("utf-8"))
-                result.outputs = {f"{ev.subject.id}/{p.relative_to(stage).as_posix()}": sha256_file(p)
+                result.outputs = {f"{ev.subject.id}/{p.relative_to(stage).as_posix()}": file_sha256(p)
                                   for p in sorted(stage.rglob("*")) if p.is_file()}
                 replace_dir(stage, self.out_dir / ev.subject.id)
                 self.stage = None
@@ -158,7 +159,7 @@ def render_summary(subjects: list[str], failed: list[str], out_dir: str | Path, 
         nb = kernel.execute("summary", params, Path(tmp)) if kernel is not None else execute("summary", params, Path(tmp))
     path = out_dir / "summary.html"
     write_atomic(path, to_html(nb, "预算绩效评价汇总").encode("utf-8"))
-    return {"summary.html": sha256_file(path)}
+    return {"summary.html": file_sha256(path)}
 
 
 def summary_workbook(subjects: list[str], out_dir: Path, frameworks: list[str] | None) -> dict[str, str]:
@@ -171,7 +172,7 @@ def summary_workbook(subjects: list[str], out_dir: Path, frameworks: list[str] |
     evaluations = [review_file(Path(s), dirs) for s in subjects]
     path = Path(out_dir) / "summary.xlsx"
     write_summary_xlsx(evaluations, path)
-    return {"summary.xlsx": sha256_file(path)}
+    return {"summary.xlsx": file_sha256(path)}
 
 
 def run_summary(results: list[SubjectResult], out_dir: Path, frameworks: list[str] | None,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .batch import run_all
-from .kernels import MANIFEST, notebook_path, sha256_file
+from .kernels import MANIFEST, notebook_path, file_sha256
 
 
 # -- verify ---------------------------------------------------------------------------
@@ -37,20 +37,20 @@ def verify(out_dir: str | Path, jobs: int = 1) -> tuple[list[FileCheck], list[st
         path = Path(rec["file"])
         if not path.is_file():
             changes.append(f"评价对象文件 {rec['file']} 已不存在")
-        elif rec.get("subject_sha256") and sha256_file(path) != rec["subject_sha256"]:
-            changes.append(f"评价对象文件 {rec['file']} 已修改（sha256 {rec['subject_sha256'][:12]} → {sha256_file(path)[:12]}）")
+        elif rec.get("subject_sha256") and file_sha256(path) != rec["subject_sha256"]:
+            changes.append(f"评价对象文件 {rec['file']} 已修改（sha256 {rec['subject_sha256'][:12]} → {file_sha256(path)[:12]}）")
         fw = rec.get("framework_file")
         if fw:
             if not Path(fw).is_file():
                 changes.append(f"指标体系文件 {fw} 已不存在")
-            elif sha256_file(Path(fw)) != rec.get("framework_sha256"):
-                changes.append(f"指标体系文件 {fw} 已修改（sha256 {rec['framework_sha256'][:12]} → {sha256_file(Path(fw))[:12]}）")
+            elif file_sha256(Path(fw)) != rec.get("framework_sha256"):
+                changes.append(f"指标体系文件 {fw} 已修改（sha256 {rec['framework_sha256'][:12]} → {file_sha256(Path(fw))[:12]}）")
         if changes:
             changed_inputs[rec.get("id") or rec["file"]] = changes
             notes.extend(changes)
     for name, digest in manifest.get("notebooks", {}).items():
         try:
-            now = sha256_file(notebook_path(name))
+            now = file_sha256(notebook_path(name))
         except FileNotFoundError:
             now = ""
         if now != digest:

@@ -1,10 +1,10 @@
 """What a framework's rules read: metric names, and the catalogue figures those rest on."""
 from __future__ import annotations
 
-from ..framework import Framework
-from ..metrics import MetricSet, formula_names
-from ..rules import parse_rule
-from ..rules.composite import CompositeRule
+from .framework import Framework
+from .metrics import MetricSet, formula_names
+from .rules import parse_rule
+from .rules.composite import CompositeRule
 
 
 def rule_names(framework: Framework) -> list[str]:
