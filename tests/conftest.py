@@ -14,7 +14,7 @@ def _run_from_project_root(monkeypatch):
 
 
 def run_cli(capsys, *argv):
-    from evallib.cli import main
+    from evallib.cli.main import main
 
     code = main([str(a) for a in argv])
     out = capsys.readouterr()

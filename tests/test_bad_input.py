@@ -41,7 +41,7 @@ def test_bad_input_is_reported_in_chinese(capsys, command, name, expected):
 
 
 def test_console_script_exits_2_without_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "evallib.cli", "score", str(BAD / "negative-money.yaml"), *map(str, MINI)],
+    proc = subprocess.run([sys.executable, "-m", "evallib.cli.main", "score", str(BAD / "negative-money.yaml"), *map(str, MINI)],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

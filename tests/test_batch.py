@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from evallib.report.kernels import KernelDiedError, WarmKernel
-from evallib.report.runner import run_subject
+from evallib.batch.kernels import KernelDiedError, WarmKernel
+from evallib.batch.subject import run_subject
 
 from conftest import ROOT, run_cli
 
@@ -122,7 +122,7 @@ def _dying_notebook(tmp_path: Path, survive_after_first: bool) -> Path:
 
 
 def test_kernel_that_dies_is_replaced_and_subject_retried_once(tmp_path, monkeypatch):
-    from evallib.report import kernels
+    from evallib.batch import kernels
 
     notebook = _dying_notebook(tmp_path, survive_after_first=True)
     monkeypatch.setattr(kernels, "notebook_path", lambda name: notebook)
@@ -229,7 +229,7 @@ def test_200_subjects_score_only_one_broken(tmp_path, capsys):
     assert len(folders) == 199
     assert all(sorted(f.name for f in d.iterdir()) == ["findings.csv", "result.json", "scores.csv"] for d in folders)
     # the scores are the library's
-    from evallib.numbers import fmt
+    from evallib.core.numbers import fmt
     from evallib.report import data
 
     records = {Path(r["file"]).stem: r for r in manifest["subjects"]}
@@ -251,7 +251,7 @@ def test_progress_bar_on_a_terminal(tmp_path):
     subjects = make_subjects(3, tmp_path / "subjects", seed=3) + [_broken(tmp_path / "subjects")]
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))  # a terminal has a size
-    proc = subprocess.Popen([sys.executable, "-m", "evallib.cli", "run", *map(str, subjects), "--score-only",
+    proc = subprocess.Popen([sys.executable, "-m", "evallib.cli.main", "run", *map(str, subjects), "--score-only",
                              "--jobs", "2", "--out", str(tmp_path / "out")],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=slave, text=True)
     os.close(slave)
@@ -297,14 +297,14 @@ def test_dask_local_cluster(tmp_path, capsys, fresh):
         for subject in (A, B):  # the same bytes as a fresh kernel gives
             assert tree(out / subject.stem) == tree(fresh / subject.stem)
         with distributed.Client(cluster.scheduler_address) as client:
-            alive = client.run(lambda: __import__("evallib.report.kernels", fromlist=["x"])._all_kernels)
+            alive = client.run(lambda: __import__("evallib.batch.kernels", fromlist=["x"])._all_kernels)
         assert all(not kernels for kernels in alive.values())  # warm kernels were shut down after the run
 
 
 def test_library_call_without_main_guard_fails_with_a_clear_error(tmp_path):
     """Worker processes are spawned: a script calling run_all(jobs>1) needs the usual main guard."""
     script = tmp_path / "no_guard.py"
-    script.write_text("from evallib.report.batch import run_all\n"
+    script.write_text("from evallib.batch.run import run_all\n"
                       f"run_all([{str(B)!r}], {str(tmp_path / 'out')!r}, jobs=2, score_only=True)\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0

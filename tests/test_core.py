@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run_cli
-from evallib.errors import InputError
-from evallib.framework import load_framework
-from evallib.metrics import Calculator, MetricSet, NoValue
-from evallib.review import review_file
-from evallib.scoring import evaluate
-from evallib.subject import load_subject
+from evallib.core.errors import InputError
+from evallib.model.framework import load_framework
+from evallib.rules.formulas import Calculator, MetricSet, NoValue
+from evallib.review.checks import review_file
+from evallib.engine.scoring import evaluate
+from evallib.model.subject import load_subject
 
 MINI = ["--frameworks", FIXTURES / "frameworks"]
 

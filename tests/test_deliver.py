@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 
 from conftest import FIXTURES, ROOT, run_cli
-from evallib.errors import InputError
-from evallib.review import review_file
-from evallib.scoring import evaluate_file
+from evallib.core.errors import InputError
+from evallib.review.checks import review_file
+from evallib.engine.scoring import evaluate_file
 
 DELIVER = FIXTURES / "deliver"
 RICH = DELIVER / "rich-subject.yaml"
@@ -252,7 +252,7 @@ def test_blank_template_has_the_sheets_and_validations(capsys, tmp_path):
                                                                      "履职成效"]
     assert {ws.cell(row=r, column=1).value for r in range(8, ws.max_row + 1)} == {"存在问题", "改进建议"}
     # the empty blocks and rows of a blank template import as nothing, without complaint
-    from evallib.deliver.importer import (Reader, read_narrative, read_other_inputs, read_projects,
+    from evallib.collect.importer import (Reader, read_narrative, read_other_inputs, read_projects,
                                           read_stated_values, read_tables)
 
     rd = Reader(out)
@@ -541,8 +541,8 @@ def cjk_centre_ink(pdf: Path, page: int = 1, dpi: int = 100) -> list[float]:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     """One subject through the real report pipeline (notebook → HTML) and the pdf, docx and xlsx exporters."""
-    import evallib.deliver.exporters  # noqa: F401  (registers pdf, docx, xlsx)
-    from evallib.report.runner import run_subject
+    import evallib.export.formats  # noqa: F401  (registers pdf, docx, xlsx)
+    from evallib.batch.subject import run_subject
 
     out = tmp_path_factory.mktemp("rendered")
     result = run_subject(RICH, out, [str(DELIVER / "frameworks")], ("html", "pdf", "docx", "xlsx"))
@@ -552,8 +552,8 @@ def rendered(tmp_path_factory):
 
 
 def test_formats_are_registered():
-    import evallib.deliver.exporters  # noqa: F401
-    from evallib.report.export import EXPORTERS
+    import evallib.export.formats  # noqa: F401
+    from evallib.export.html import EXPORTERS
 
     assert {"pdf", "docx", "xlsx"} <= set(EXPORTERS)
 
@@ -599,7 +599,7 @@ def test_glyph_check_detects_tofu(tmp_path):
 
 
 def test_pdf_is_byte_identical_on_rerun(rendered, tmp_path):
-    from evallib.deliver.pdf import html_to_pdf
+    from evallib.export.pdf import html_to_pdf
 
     folder, _ = rendered
     again = html_to_pdf(folder / "report.html", tmp_path / "again.pdf")
@@ -608,7 +608,7 @@ def test_pdf_is_byte_identical_on_rerun(rendered, tmp_path):
 
 @needs_poppler
 def test_long_tables_repeat_their_header_row(tmp_path):
-    from evallib.deliver.pdf import html_to_pdf
+    from evallib.export.pdf import html_to_pdf
 
     rows = "".join(f"<tr><td>第{i}项</td><td>{i}</td></tr>" for i in range(1, 121))
     html = tmp_path / "long.html"
@@ -625,7 +625,7 @@ def test_docx_has_headings_score_table_and_chart(rendered, tmp_path):
     import docx
     from docx.oxml.ns import qn
 
-    from evallib.deliver.word import html_to_docx
+    from evallib.export.docx import html_to_docx
 
     folder, data = rendered
     doc = docx.Document(str(folder / "report.docx"))

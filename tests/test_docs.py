@@ -8,12 +8,13 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from evallib.framework import load_framework
-from evallib.lint import lint
-from evallib.metrics import MetricSet
+from evallib.model.framework import load_framework
+from evallib.model.lint import lint
+from evallib.rules.formulas import MetricSet
 from evallib.rules import REGISTRY
-from evallib.scoring import evaluate
-from evallib.subject import base_catalogue, load_subject
+from evallib.engine.scoring import evaluate
+from evallib.model.subject import load_subject
+from evallib.model.catalogue import base_catalogue
 
 DOCS = ROOT / "docs"
 BLOCK = re.compile(r"^```yaml evalbook:(\w[\w-]*)([^\n]*)\n(.*?)^```", re.S | re.M)
@@ -77,7 +78,7 @@ SUBJECTS = [b for b in ALL if b[2] == "subject"]
 
 @pytest.mark.parametrize("doc,line,kind,options,body", SUBJECTS, ids=ids(SUBJECTS))
 def test_subject_example_scores_as_documented(tmp_path, doc, line, kind, options, body):
-    from evallib.scoring import evaluate_file
+    from evallib.engine.scoring import evaluate_file
 
     folder = _frameworks_in_docs(tmp_path)
     path = tmp_path / "subject.yaml"

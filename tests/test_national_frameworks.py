@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evallib.framework import load_framework
-from evallib.lint import lint
-from evallib.metrics import Calculator
-from evallib.review import review_file
+from evallib.model.framework import load_framework
+from evallib.model.lint import lint
+from evallib.rules.formulas import Calculator
+from evallib.review.checks import review_file
 from evallib.rules import RuleContext
 
 from conftest import ROOT, run_cli

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from evallib.cli import main
+from evallib.cli.main import main
 from evallib.report import charts, data, render
-from evallib.report.export import EXPORTERS, to_html
-from evallib.report.batch import run_all
-from evallib.report.verify import verify
-from evallib.review import review_file
+from evallib.export.html import EXPORTERS, to_html
+from evallib.batch.run import run_all
+from evallib.batch.verify import verify
+from evallib.review.checks import review_file
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -230,7 +230,7 @@ def test_browser_renders_chinese_text_and_charts(tmp_path):
 
 def to_html_fragment(text: str) -> str:
     """A page with one line of Chinese in the report's CSS font stack (the report's own styles)."""
-    from evallib.report.export import report_css
+    from evallib.export.html import report_css
 
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{report_css()}</style></head>"
             f"<body class='jp-Notebook'><div class='jp-RenderedHTMLCommon'><h1>{html.escape(text)}</h1></div></body></html>")

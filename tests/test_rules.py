@@ -13,12 +13,12 @@ from decimal import Decimal as D
 
 import pytest
 
-from evallib.errors import InputError
-from evallib.metrics import Calculator, FormulaError, Metric, MetricSet, NoValue, formula_names
-from evallib.numbers import to_decimal
+from evallib.core.errors import InputError
+from evallib.rules.formulas import Calculator, FormulaError, Metric, MetricSet, NoValue, formula_names
+from evallib.core.numbers import to_decimal
 from evallib.rules import REGISTRY, RuleContext, parse_rule
 from evallib.rules.targets import parse_quantity
-from evallib.subject import base_catalogue
+from evallib.model.catalogue import base_catalogue
 
 COVERED: set[str] = set()
 

@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_cli
-from evallib.framework import load_framework
-from evallib.review import run_review
-from evallib.scoring import evaluate
-from evallib.subject import Subject, SubjectSpec, load_subject
+from evallib.model.framework import load_framework
+from evallib.review.checks import run_review
+from evallib.engine.scoring import evaluate
+from evallib.model.subject import Subject, SubjectSpec, load_subject
 
 D = Decimal
 FRAMEWORKS = ROOT / "parameters" / "frameworks"

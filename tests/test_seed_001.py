@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_cli
-from evallib.framework import load_framework
-from evallib.lint import lint
-from evallib.review import review_file
+from evallib.model.framework import load_framework
+from evallib.model.lint import lint
+from evallib.review.checks import review_file
 
 FRAMEWORKS = ROOT / "parameters" / "frameworks"
 SUBJECTS = ROOT / "parameters" / "subjects"

@@ -16,13 +16,13 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_cli
-from evallib.framework import load_framework
-from evallib.lint import lint
-from evallib.metrics import Calculator
-from evallib.review import review_file, run_review
+from evallib.model.framework import load_framework
+from evallib.model.lint import lint
+from evallib.rules.formulas import Calculator
+from evallib.review.checks import review_file, run_review
 from evallib.rules import RuleContext
-from evallib.scoring import evaluate, evaluate_file
-from evallib.subject import load_subject
+from evallib.engine.scoring import evaluate, evaluate_file
+from evallib.model.subject import load_subject
 
 FRAMEWORK = ROOT / "parameters" / "frameworks" / "gaoyi-2021-dept.yaml"
 SUBJECT = ROOT / "parameters" / "subjects" / "004-gaoyi-2021-dept.yaml"

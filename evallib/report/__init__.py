@@ -1,4 +1,2 @@
-"""The report: sections as data (data.py), charts (charts.py), HTML fragments (render.py), the
-cross-subject summary (summary.py), export (export.py); running notebooks: kernels (kernels.py,
-kernel_state.py), one subject (runner.py, outputs.py), where subjects run (backends.py), a batch
-with skip-unchanged and its manifest (batch.py), reproducibility check (verify.py)."""
+"""The report: sections as data (data.py), charts (charts.py), HTML fragments (render.py), fonts (fonts.py)
+and the cross-subject summary (summary.py). Running notebooks lives in evallib.batch, formats in evallib.export."""

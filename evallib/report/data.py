@@ -14,12 +14,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..framework import FRAMEWORK_DIRS
+from ..model.framework import FRAMEWORK_DIRS
 from .. import __version__
-from ..metrics import NoValue, formula_names
-from ..numbers import HUNDRED, ZERO, fmt, fmt_percent
-from ..review import SEVERITIES, review_file
-from ..scoring import Evaluation, LeafScore
+from ..rules.formulas import NoValue, formula_names
+from ..core.numbers import HUNDRED, ZERO, fmt, fmt_percent
+from ..review.checks import SEVERITIES, review_file
+from ..engine.scoring import Evaluation, LeafScore
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
 SCHEDULE = [("一季度", "季度支出.一季度累计", Decimal("0.25")), ("二季度", "季度支出.二季度累计", Decimal("0.5")),

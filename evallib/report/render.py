@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..numbers import fmt
+from ..core.numbers import fmt
 from .data import NamedTable, Report
 
 

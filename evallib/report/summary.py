@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError
-from ..numbers import ZERO, fmt
+from ..core.errors import InputError
+from ..core.numbers import ZERO, fmt
 from .data import NamedTable, evaluate_subject
 
 

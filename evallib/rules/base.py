@@ -11,10 +11,10 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..errors import InputError, Problem
-from ..loading import translate
-from ..metrics import Calculator, NoValue, Value
-from ..numbers import ZERO, Num, fmt
+from ..core.errors import InputError, Problem
+from ..core.yamlio import translate
+from .formulas import Calculator, NoValue, Value
+from ..core.numbers import ZERO, Num, fmt
 
 REGISTRY: dict[str, type["Rule"]] = {}
 

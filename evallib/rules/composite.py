@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from ..loading import translate
-from ..numbers import ZERO, Num, fmt, round_score
+from ..core.yamlio import translate
+from ..core.numbers import ZERO, Num, fmt, round_score
 from .base import REGISTRY, Rule, RuleContext, RuleResult, register
 
 

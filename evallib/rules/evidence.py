@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..numbers import ZERO, Num, fmt, to_decimal
+from ..core.numbers import ZERO, Num, fmt, to_decimal
 from .base import Rule, RuleContext, RuleResult, register
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..numbers import ONE, ZERO, Interval, Num, clamp, fmt, fmt_percent, round_score
+from ..core.numbers import ONE, ZERO, Interval, Num, clamp, fmt, fmt_percent, round_score
 from .base import Rule, RuleContext, RuleResult, is_missing, register
 
 UnitCounting = Literal["exact", "started", "whole"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from ..numbers import HUNDRED, ONE, ZERO, Num, fmt, fmt_percent, to_decimal
+from ..core.numbers import HUNDRED, ONE, ZERO, Num, fmt, fmt_percent, to_decimal
 from .base import Rule, RuleContext, RuleResult, register
 
 _OPS = {"≥": "higher", ">=": "higher", "＞": "higher", ">": "higher", "不低于": "higher", "不少于": "higher",

@@ -1,0 +1,1 @@
+"""Running many subjects: kernels, one subject's job, worker backends, the run manifest and verify."""

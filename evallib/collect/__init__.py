@@ -1,0 +1,1 @@
+"""Collecting data from units: the Excel fill-in template and its import, and file skeletons."""

@@ -1,0 +1,1 @@
+"""Foundations every stage uses: exact numbers, user-facing errors, YAML reading, atomic writes."""

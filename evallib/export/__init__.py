@@ -1,0 +1,1 @@
+"""Output formats of a report: HTML (nbconvert), PDF, Word, Excel — a registry of exporters."""

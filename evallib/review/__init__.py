@@ -1,0 +1,1 @@
+"""Review (复核): checks of a scored subject and its filed documents, each producing findings."""
