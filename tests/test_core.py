@@ -9,7 +9,7 @@ from conftest import FIXTURES, run_cli
 from evallib.core.errors import InputError
 from evallib.model.framework import load_framework
 from evallib.rules.formulas import Calculator, MetricSet, NoValue
-from evallib.review.checks import review_file
+from evallib.assess.assessment import assess
 from evallib.engine.scoring import evaluate
 from evallib.model.subject import load_subject
 
@@ -73,7 +73,7 @@ def test_missing_figure_is_not_recomputable_not_a_finding(tmp_path):
 meta: {id: s2, unit: 测试局, name: 部门整体支出, kind: 部门整体, framework: mini}
 self_scores: {"1.1": 5, "1.2": 3, "1.3": 2}
 """)
-    ev = review_file(subject, [FIXTURES / "frameworks"])
+    ev = assess(subject, [FIXTURES / "frameworks"])
     assert ev.findings == []
     reasons = dict(ev.review.not_recomputable)
     assert "缺少数据" in reasons["投入 / 在职人员控制率"]
@@ -187,7 +187,7 @@ figures:
   政府采购: {{预算数: 437.35, 实际数: 426.15}}
 self_scores: {{p: {self_score}}}
 """)
-    ev = review_file(subject, [tmp_path / "fw"])
+    ev = assess(subject, [tmp_path / "fw"])
     leaf = ev.leaves["p"]
     assert leaf.source == "采用自评分" and leaf.score == Decimal(self_score)
     assert [round(b, 4) for b in leaf.bounds] == [Decimal("0.9744"), Decimal("1.9744")]

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT, run_cli
 from evallib.core.errors import InputError
-from evallib.review.checks import review_file
+from evallib.assess.assessment import assess
 from evallib.engine.scoring import evaluate_file
 
 DELIVER = FIXTURES / "deliver"
@@ -129,11 +129,11 @@ def _round_trip(capsys, tmp_path, subject, framework_path) -> tuple[Path, Path]:
 
 def _assert_lossless(capsys, tmp_path, subject):
     try:
-        original = review_file(subject, FRAMEWORK_DIRS)
+        original = assess(subject, FRAMEWORK_DIRS)
     except InputError as exc:  # a seed subject being written by someone else: its own tests report it
         pytest.skip(f"{subject.name} does not load: {exc}")
     template, back = _round_trip(capsys, tmp_path, subject, original.framework.path)
-    again = review_file(back, FRAMEWORK_DIRS)
+    again = assess(back, FRAMEWORK_DIRS)
     # everything the subject file holds, not only what scores
     assert _normal(again.subject.spec.model_dump()) == _normal(original.subject.spec.model_dump())
     assert _findings(again) == _findings(original)
@@ -406,7 +406,7 @@ def test_verbatim_flag_keeps_a_published_error(capsys, tmp_path):
     out = tmp_path / "subject.yaml"
     code, _, err = run_cli(capsys, "import", path, "-o", out, *DIR_ARGS)
     assert code == 0, err
-    ev = review_file(out, FRAMEWORK_DIRS)
+    ev = assess(out, FRAMEWORK_DIRS)
     assert ev.leaves["A11"].self_score == 5
     assert any(f.category == "自评分超出分值" for f in ev.findings)
 

@@ -14,7 +14,7 @@ import yaml
 from evallib.model.framework import load_framework
 from evallib.model.lint import lint
 from evallib.rules.formulas import Calculator
-from evallib.review.checks import review_file
+from evallib.assess.assessment import assess
 from evallib.rules import RuleContext
 
 from conftest import ROOT, run_cli
@@ -81,13 +81,13 @@ EXPECTED_2021 = {"1": "7", "2.1": "15", "2.2": "10", "2.3": "10", "2.4": "5", "3
     (S2021, EXPECTED_2021, "75", "中", {"2": "40", "3": "20"}),
 ])
 def test_examples_score_as_hand_checked(path, expected, total, grade, subtotals):
-    ev = review_file(path)
+    ev = assess(path)
     scores = {leaf.node.id: leaf.score for leaf in ev.leaf_list()}
     assert scores == {k: (None if v is None else D(v)) for k, v in expected.items()}
     assert ev.total == D(total) and ev.grade == grade
     assert ev.total == ev.subject.spec.stated.total
     for node_id, value in subtotals.items():
-        assert ev.subtotals[node_id] == D(value)
+        assert ev.evaluation.subtotals[node_id] == D(value)
     assert ev.review.findings == []
     # Qualitative targets whose actual wording matches the target are judgement items: the filed
     # self-score stands and they are listed as not recomputable, with the reason; nothing else is.
@@ -98,7 +98,7 @@ def test_examples_score_as_hand_checked(path, expected, total, grade, subtotals)
 
 
 def test_example_2020_sources():
-    ev = review_file(S2020)
+    ev = assess(S2020)
     sources = {leaf.node.id: leaf.source for leaf in ev.leaf_list()}
     assert sources["3.1"] == "不适用" and sources["3.3"] == "评价人员判断"
     assert sources["3.2"] == "采用自评分"  # 提升 / 提升: qualitative, the filed 10 stands
@@ -127,7 +127,7 @@ def test_2020_partial_completion_is_caught(tmp_path):
     def edit(data):
         data["targets"]["2"][1]["actual"] = "70%"  # 质量指标: 70% of 100% → 10.5 of 15, self-score still 13.5
 
-    ev = review_file(_edited(tmp_path, S2020, edit))
+    ev = assess(_edited(tmp_path, S2020, edit))
     assert ev.total == D("89.5") and ev.grade == "良"
     [finding] = ev.review.findings
     assert finding.category == "得分与规则不符" and finding.delta == D("-3")
@@ -137,7 +137,7 @@ def test_2021_threshold_below_sixty_is_caught(tmp_path):
     def edit(data):
         data["targets"]["2"][0]["actual"] = "590份"  # 59% of 1000: under 60% scores 0, self-score still 15
 
-    ev = review_file(_edited(tmp_path, S2021, edit))
+    ev = assess(_edited(tmp_path, S2021, edit))
     assert ev.leaves["2.1"].score == D(0)
     assert ev.total == D("60") and ev.grade == "中"
     assert [f.category for f in ev.review.findings] == ["得分与规则不符"]

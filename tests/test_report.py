@@ -18,7 +18,7 @@ from evallib.report import charts, data, render
 from evallib.export.html import EXPORTERS, to_html
 from evallib.batch.run import run_all
 from evallib.batch.verify import verify
-from evallib.review.checks import review_file
+from evallib.assess.assessment import assess
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -67,7 +67,7 @@ def test_html_content(full_run):
     try:
         for r in run.subjects:
             page = (out / r.id / "report.html").read_text("utf-8")
-            ev = review_file(Path(r.file), data.framework_dirs(None))
+            ev = assess(Path(r.file), data.framework_dirs(None))
             total = data.fmt(ev.total)
             assert f"{total} 分（{html.escape(ev.grade or '—')}）" in page, r.id
             for leaf in ev.leaf_list():

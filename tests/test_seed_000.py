@@ -11,6 +11,7 @@ import yaml
 
 from conftest import ROOT, run_cli
 from evallib.model.framework import load_framework
+from evallib.assess.assessment import assess_loaded
 from evallib.review.checks import run_review
 from evallib.engine.scoring import evaluate
 from evallib.model.subject import Subject, SubjectSpec, load_subject
@@ -38,9 +39,7 @@ def reviewed(name: str, subject: Subject | None = None):
     subject = subject or load_subject(SUBJECTS / f"{name}.yaml")
     fw = {"heshan-2020-dept": DEPT_FW, "heshan-2020-project": PROJECT_FW,
           "heshan-2020-project-table": TABLE_FW}[subject.meta.framework]
-    ev = evaluate(load_framework(fw), subject)
-    run_review(ev)
-    return ev
+    return assess_loaded(load_framework(fw), subject)
 
 
 def findings(ev, category=None, indicator=None):
@@ -269,7 +268,7 @@ def test_target_weights_fill_the_printed_headers():
     for name in ("000-heshan-2020-p1-linpin", "000-heshan-2020-p2-yunwei",
                  "000-heshan-2020-p3-wangluo", "000-heshan-2020-p4-dalou"):
         ev = reviewed(name)
-        weights = {n.id: n.weight for n in ev.nodes()}
+        weights = {n.id: n.weight for n in ev.evaluation.nodes()}
         sums = {}
         for leaf in ev.leaf_list():
             sums[leaf.node.path[0]] = sums.get(leaf.node.path[0], 0) + leaf.weight

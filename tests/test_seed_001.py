@@ -15,7 +15,7 @@ import yaml
 from conftest import ROOT, run_cli
 from evallib.model.framework import load_framework
 from evallib.model.lint import lint
-from evallib.review.checks import review_file
+from evallib.assess.assessment import assess
 
 FRAMEWORKS = ROOT / "parameters" / "frameworks"
 SUBJECTS = ROOT / "parameters" / "subjects"
@@ -126,10 +126,10 @@ def test_project_totals_and_nothing_recomputable(capsys):
 
 
 def test_project_cost_table_adds_up_and_satisfaction_is_consistent():
-    ev = review_file(PROJECT)
+    ev = assess(PROJECT)
     table = ev.subject.spec.tables[0]
     assert table.rows[0].values == [3000] and sum(p.values[0] for p in table.rows[0].parts) == 3000
-    assert ev.calc.figures["调查.满意度"] == Decimal("0.98")
+    assert ev.evaluation.calc.figures["调查.满意度"] == Decimal("0.98")
     assert findings(ev) == []
 
 
@@ -137,7 +137,7 @@ def test_project_table_arithmetic_check_can_fail(tmp_path):
     def change(data):
         data["tables"][0]["rows"][0]["parts"][5]["values"] = [160]  # 其他 150 -> 160
 
-    ev = review_file(variant(tmp_path, PROJECT, change))
+    ev = assess(variant(tmp_path, PROJECT, change))
     [f] = findings(ev, "分项与合计不符")
     assert f.claimed == "3000" and f.recomputed == "3010"
 
@@ -146,7 +146,7 @@ def test_project_stated_satisfaction_twice_with_two_values(tmp_path):
     def change(data):
         data["stated"]["values"][4]["value"] = "95%"
 
-    ev = review_file(variant(tmp_path, PROJECT, change))
+    ev = assess(variant(tmp_path, PROJECT, change))
     assert len(findings(ev, "同一数据两处不一致")) == 1
     [f] = findings(ev, "所述数值与数据不符")
     assert f.claimed == "95%" and f.recomputed == "98%"
@@ -161,7 +161,7 @@ def test_project_rules_follow_the_corrected_formulas(tmp_path):
             "项目进度": {"计划完成时间": 360, "实际完成时间": 360},
         })
 
-    ev = review_file(variant(tmp_path, PROJECT, change))
+    ev = assess(variant(tmp_path, PROJECT, change))
     leaves = ev.leaves
     assert leaves["1.2.1"].recomputed == Decimal("4.50")  # 90% × 5
     assert leaves["3.1.1"].recomputed == Decimal("4.50")  # 9/10 × 5
@@ -190,7 +190,7 @@ def test_dept_totals_and_staffing_finding(capsys):
 
 
 def test_dept_items_that_agree_produce_no_finding():
-    ev = review_file(DEPT)
+    ev = assess(DEPT)
     leaves = ev.leaves
     # 满意度 98% ≥ 90% -> 6 of 6; no new building -> full marks as the printed rule says.
     assert (leaves["3.2.3"].source, leaves["3.2.3"].score, leaves["3.2.3"].self_score) == ("复算", 6, 6)
@@ -198,13 +198,13 @@ def test_dept_items_that_agree_produce_no_finding():
         assert (leaves[item].source, leaves[item].score) == ("复算", 5)
     # 经济效益 6 stays within the 6 points it shares with 社会效益 (blank in the table).
     assert leaves["3.2.1.1"].score == 6 and leaves["3.2.1.2"].score is None
-    assert ev.subtotals["3.2.1"] == 6 and ev.subtotals["3"] == 26
+    assert ev.evaluation.subtotals["3.2.1"] == 6 and ev.evaluation.subtotals["3"] == 26
     assert [f.indicator for f in ev.findings] == ["投入 / 预算配置 / 在职人员控制率"]
     assert all(total == 95 for _, _, total, _ in ev.review.readings)
 
 
 def test_dept_judgement_and_missing_inputs_are_listed_not_scored():
-    ev = review_file(DEPT)
+    ev = assess(DEPT)
     listed = {name.rsplit(" / ", 1)[1] for name, _ in ev.review.not_recomputable}
     assert {"重点工作实际完成率", "管理制度健全性", "“三公经费”控制率", "行政效能", "社会效益"} <= listed
     # the conversion needs the 绩效办 score out of 350, which the table does not print
@@ -218,7 +218,7 @@ def test_dept_staffing_rule(tmp_path, staff, expected):
     def change(data):
         data["figures"]["人员"]["在职人数"] = staff
 
-    ev = review_file(variant(tmp_path, DEPT, change))
+    ev = assess(variant(tmp_path, DEPT, change))
     assert ev.leaves["1.1.1"].score == Decimal(expected)
     assert bool(findings(ev, "得分与规则不符")) == (staff != 20)
 
@@ -228,7 +228,7 @@ def test_dept_budget_control_bands_include_upper_bounds(tmp_path, added, score):
     def change(data):
         data["figures"]["预算"] = {"年初预算数": 1000, "本年追加": added}
 
-    ev = review_file(variant(tmp_path, DEPT, change))
+    ev = assess(variant(tmp_path, DEPT, change))
     assert ev.leaves["2.1.2"].recomputed == score
 
 
@@ -238,7 +238,7 @@ def test_dept_satisfaction_bands(tmp_path, rate, score):
         data["figures"]["调查"]["满意度"] = rate
         data["stated"]["values"] = []
 
-    ev = review_file(variant(tmp_path, DEPT, change))
+    ev = assess(variant(tmp_path, DEPT, change))
     assert ev.leaves["3.2.3"].recomputed == score
     assert bool([f for f in findings(ev) if "满意度" in f.indicator]) == (score != 6)
 
@@ -249,7 +249,7 @@ def test_dept_budget_completion_formula_and_readings(tmp_path):
         data["figures"]["预算"] = {"上年结转": 100, "年初预算数": 900, "本年追加": 0}
         data["figures"]["决算"] = {"结转结余": 30}
 
-    ev = review_file(variant(tmp_path, DEPT, change))
+    ev = assess(variant(tmp_path, DEPT, change))
     assert ev.leaves["2.1.1"].recomputed == Decimal("3.80")  # 3/5 of a step × 2
     readings = {rid: total for rid, _, total, _ in ev.review.readings}
     assert ev.total == Decimal("93.80")
@@ -260,7 +260,7 @@ def test_dept_key_work_conversion(tmp_path):
     def change(data):
         data["inputs"]["3.1.1"]["outside_score"] = 280
 
-    ev = review_file(variant(tmp_path, DEPT, change))
+    ev = assess(variant(tmp_path, DEPT, change))
     assert ev.leaves["3.1.1"].recomputed == Decimal("6.40")  # 280 / 350 × 8
     [f] = [f for f in findings(ev, "得分与规则不符") if "重点工作" in f.indicator]
     assert f.delta == Decimal("-1.60")

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from evallib.model.framework import load_framework
+from evallib.assess.assessment import assess_loaded
 from evallib.review.checks import run_review
 from evallib.engine.scoring import evaluate
 from evallib.model.subject import Subject, SubjectSpec, load_subject
@@ -29,9 +30,7 @@ PROJECT_SELF = [4, 4, 4, 3, 4, 3, 2, 7, 2, 1, 1, 3, 5, 5, 4, 3, 3, 8, 8, 8, 8, 8
 
 
 def reviewed(framework_path, subject):
-    ev = evaluate(load_framework(framework_path), subject)
-    run_review(ev)
-    return ev
+    return assess_loaded(load_framework(framework_path), subject)
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +203,7 @@ def test_card_rate_rule_matches_the_printed_reason():
 
 def test_shared_effects_are_capped_at_15():
     ev = reviewed(DEPT_FW, variant(DEPT, lambda d: d["self_scores"].update({"4.1.1.1": 10})))
-    assert ev.subtotals["4.1.1"] == 15 and ev.total == 93  # 10 + 5 + 5 capped at the shared 15
+    assert ev.evaluation.subtotals["4.1.1"] == 15 and ev.total == 93  # 10 + 5 + 5 capped at the shared 15
 
 
 # -- the project review ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ import yaml
 
 from conftest import ROOT, run_cli
 from evallib.model.framework import load_framework
+from evallib.assess.assessment import assess_loaded
 from evallib.review.checks import run_review
 from evallib.engine.scoring import evaluate
 from evallib.model.subject import Subject, SubjectSpec, load_subject
@@ -33,9 +34,7 @@ def subject():
 
 @pytest.fixture(scope="module")
 def reviewed(framework, subject):
-    ev = evaluate(framework, subject)
-    run_review(ev)
-    return ev
+    return assess_loaded(framework, subject)
 
 
 def findings(ev, category=None, indicator=None):
@@ -126,7 +125,7 @@ def test_grade_holds_under_every_reading(reviewed):
 
 def test_reading_that_reproduces_self_score_leaves_no_score_finding(framework, subject):
     ev = evaluate(framework, subject, "uncapped-average-rounded")
-    run_review(ev)
+    ev = run_review(ev)
     assert not findings(ev, "得分与规则不符")
     assert not findings(ev, "得分舍入差异")
 
@@ -252,15 +251,13 @@ def test_corrected_misprint_clears_its_finding(framework, subject):
             if sv["value"] == "10.60%":
                 sv["value"] = "10.58%"
     ev = evaluate(framework, variant(subject, fix))
-    run_review(ev)
+    ev = run_review(ev)
     assert not [f for f in ev.findings if f.claimed in ("10.60%", "10.58%")]
     assert len(ev.findings) == len(findings(evaluate_and_review(framework, subject))) - 1
 
 
 def evaluate_and_review(framework, subject):
-    ev = evaluate(framework, subject)
-    run_review(ev)
-    return ev
+    return assess_loaded(framework, subject)
 
 
 def test_subject_figures_are_the_printed_ones():

@@ -19,7 +19,8 @@ from conftest import ROOT, run_cli
 from evallib.model.framework import load_framework
 from evallib.model.lint import lint
 from evallib.rules.formulas import Calculator
-from evallib.review.checks import review_file, run_review
+from evallib.assess.assessment import assess, assess_loaded
+from evallib.review.checks import run_review
 from evallib.rules import RuleContext
 from evallib.engine.scoring import evaluate, evaluate_file
 from evallib.model.subject import load_subject
@@ -36,7 +37,7 @@ def framework():
 
 @pytest.fixture(scope="module")
 def reviewed():
-    return review_file(SUBJECT)
+    return assess(SUBJECT)
 
 
 def subject_data() -> dict:
@@ -46,7 +47,7 @@ def subject_data() -> dict:
 def review_variant(tmp_path: Path, data: dict):
     path = tmp_path / "variant.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return review_file(path)
+    return assess(path)
 
 
 def rule_score(framework, node_id: str, figures: dict, reading: str | None = None, given=None):
@@ -94,7 +95,7 @@ def test_self_total_and_grade_as_printed(reviewed):
     assert ev.self_total == D("96.5") and ev.stated_total == D("96.5")
     assert ev.self_grade == "优秀" and ev.subject.spec.stated.grade == "优秀"
     assert not findings(ev, "合计不符") and not findings(ev, "等级不符")
-    assert [ev.self_subtotals[i] for i in ("1", "2", "3", "4")] == [D("19"), D("38.5"), D("25"), D("14")]
+    assert [ev.evaluation.self_subtotals[i] for i in ("1", "2", "3", "4")] == [D("19"), D("38.5"), D("25"), D("14")]
 
 
 def test_cli_review_prints_totals(capsys):
@@ -112,7 +113,7 @@ def test_carryover_rate_finding(reviewed):
     assert leaf.trace.inputs["结转结余率（年末结转结余/含上年结转的支出预算数）"] == "35.56%"
     [f] = findings(reviewed, "得分与规则不符", "资金结余结转率")
     assert f.severity == "错误" and f.delta == D("-0.7")
-    assert reviewed.calc.value("年末结转结余") == D("500.08")
+    assert reviewed.evaluation.calc.value("年末结转结余") == D("500.08")
     # the printed 35% is the computed 35.56% cut off, not rounded: a rounding-level note only
     [note] = findings(reviewed, "所述数值舍入差异")
     assert note.severity == "提示" and note.indicator.startswith("结转结余率")
@@ -161,7 +162,7 @@ def test_spending_progress(reviewed):
     assert leaf.score == D("3") == leaf.self_score and leaf.source == "复算"
     assert "第4季度0分" in leaf.trace.result and "69.27%" in leaf.trace.result
     assert "第1季度1分（1项要点不符合，扣0分" in leaf.trace.result  # Q1 missed, but not assessed
-    assert reviewed.calc.value("预算执行率").quantize(D("0.0001")) == D("0.6927")
+    assert reviewed.evaluation.calc.value("预算执行率").quantize(D("0.0001")) == D("0.6927")
     totals = {rid: total for rid, _, total, _ in reviewed.review.readings}
     assert totals["四季度均考核"] == D("94.8")  # Q1 and Q4 missed: 2 of 4
 
@@ -178,7 +179,7 @@ def test_spending_progress_full_when_year_end_on_schedule(tmp_path):
 def test_budget_adjustment(reviewed, framework):
     leaf = reviewed.leaves["2.1.2"]
     assert leaf.source == "采用自评分" and leaf.score == D("2")  # net-of-exemptions 调整数 not printed
-    assert reviewed.calc.value("预算总调整率").quantize(D("0.0001")) == D("0.3381")
+    assert reviewed.evaluation.calc.value("预算总调整率").quantize(D("0.0001")) == D("0.3381")
     totals = {rid: total for rid, _, total, _ in reviewed.review.readings}
     assert totals["调整按总额计"] == D("93.8")  # ≥10% → 0 of 2
     base = {"预算.年初预算数": "977.56"}
@@ -208,7 +209,7 @@ def test_project_list_against_final_accounts(reviewed):
     assert len(spec.projects) == 22
     budget = sum(p.budget for p in spec.projects)
     executed = sum(p.executed for p in spec.projects)
-    figures = reviewed.calc.figures
+    figures = reviewed.evaluation.calc.figures
     assert budget == executed == figures["决算.项目支出"] == D("580.01")
     assert figures["年初预算.项目支出"] - budget == D("42.85")
     # every project fully executed and nothing returned, while 500.08 was carried over department-wide

@@ -23,8 +23,8 @@ def subject_task(file: str, out_dir: str, frameworks: list[str] | None, formats:
     return run_subject(file, out_dir, frameworks, formats, kernel=kernel, score_only=score_only)
 
 
-def summary_task(subjects: list[str], failed: list[str], out_dir: str, frameworks: list[str] | None) -> dict[str, str]:
-    return render_summary(subjects, failed, out_dir, frameworks, kernel=worker_kernel())
+def summary_task(assessments: list[str], failed: list[str], out_dir: str) -> dict[str, str]:
+    return render_summary(assessments, failed, out_dir, kernel=worker_kernel())
 
 
 class LocalBackend:
@@ -75,7 +75,7 @@ def _worker_main(tasks, results, warm: bool) -> None:
 
     def finisher() -> None:
         from ..assess.contract import to_json  # noqa: F401  (imported here while the first notebook runs)
-        from ..report import export  # noqa: F401
+        from ..export import formats, html  # noqa: F401
 
         while True:
             job = handoff.get()

@@ -32,7 +32,7 @@ from .. import __version__
 from .backends import DaskBackend, LocalBackend, PoolBackend
 from .kernels import MANIFEST, PACKAGE_DIR, notebook_path, file_sha256
 from .outputs import BackendError, error_text, write_atomic
-from .subject import SubjectResult, summary_workbook
+from .subject import ASSESSMENT_FILE, SubjectResult, summary_workbook
 
 
 # -- what changed since the last run -------------------------------------------------------------
@@ -224,29 +224,16 @@ def _run_all(backend, files, out_dir, frameworks, formats, summary, progress, *,
             progress(result)
 
     def summary_args(ok_of: Callable[[int], bool]) -> tuple:
-        ok = [str(given[i].resolve()) for i in range(len(given)) if ok_of(i)]
+        """The summary reads the serialised assessments the subjects' runs left in out_dir."""
+        ok = [str(out_dir.resolve() / results[i].id / ASSESSMENT_FILE) for i in range(len(given)) if ok_of(i)]
         failed = [given[i].name for i in range(len(given)) if not ok_of(i)]
-        return ok, failed, out_abs, fw_abs
-
-    # With worker processes the summary starts as soon as a worker would otherwise idle: when the
-    # subjects not yet through their notebook are all in the other workers' hands. It assumes those
-    # succeed; it is kept if the final list of successful subjects is the same, else made again.
-    prepared: dict[int, bool] = {}
-    early: dict[str, Any] = {}
-    busy_others = max(0, min(jobs or 1, len(tasks)) - 1)
-
-    def on_prepared(i: int, ok_so_far: bool) -> None:
-        prepared[i] = ok_so_far
-        if summary and not early and len(tasks) - len(prepared) <= busy_others:
-            args = summary_args(lambda j: prepared.get(j, True) if j in tasks else results[j].ok)
-            if args[0]:
-                early["args"], early["index"] = args, backend.start_summary(args)
+        return ok, failed, out_abs
 
     run = RunResult(out_dir, [], skipped=skipped, score_only=score_only, key=key)
     try:
         if tasks:
             backend = backend or make_backend(jobs, scheduler, warm=not score_only)
-            backend.map(tasks, done, on_prepared)
+            backend.map(tasks, done)
         seen: dict[str, str] = {}
         for result in results:
             if result.ok and result.id in seen:
@@ -260,10 +247,7 @@ def _run_all(backend, files, out_dir, frameworks, formats, summary, progress, *,
                                              for r in run.subjects if r.ok], args[1]])
             old_summary = old.get("summary") or {}
             try:
-                if early:
-                    answer = backend.wait_summary(early["index"])
-                    run.summary = answer if early["args"] == args else backend.summary(args)
-                elif (not force and old_summary and old.get("summary_inputs_sha256") == run.summary_key
+                if (not force and old_summary and old.get("summary_inputs_sha256") == run.summary_key
                         and all((out_dir / rel).is_file() for rel in old_summary)):
                     run.summary, run.summary_skipped = dict(old_summary), True
                 else:
@@ -275,7 +259,7 @@ def _run_all(backend, files, out_dir, frameworks, formats, summary, progress, *,
             except Exception as exc:  # noqa: BLE001
                 run.summary_error = error_text(exc)
             if "xlsx" in formats and run.summary is not None and not run.summary_error:
-                run.summary = {**run.summary, **summary_workbook(args[0], out_dir, frameworks)}
+                run.summary = {**run.summary, **summary_workbook(args[0], out_dir)}
     except BaseException:  # (Ctrl-C included) stop the workers now
         if backend is not None:
             backend.close(abort=True)

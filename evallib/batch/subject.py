@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model.framework import FRAMEWORK_DIRS
 from .kernels import WarmKernel, execute, file_sha256, stderr_outputs
 from .outputs import error_text, replace_dir, write_atomic, write_csv, write_notebook
+
+ASSESSMENT_FILE = "result.json"  # the serialised assessment: the report notebook and the summary read it
 
 
 # -- one subject -----------------------------------------------------------------------------
@@ -60,7 +61,6 @@ class SubjectJob:
         self.out_dir = Path(out_dir).resolve()
         self.formats, self.kernel, self.score_only = tuple(formats), kernel, score_only
         self.dirs = [str(Path(d).resolve()) for d in data.framework_dirs(frameworks)]  # as the notebook gets them
-        self.search = [str(Path(d).resolve()) for d in (frameworks or FRAMEWORK_DIRS)]
         self.result = SubjectResult(file=str(self.subject), ok=False)
         self.ev = None
         self.nb = None
@@ -75,23 +75,29 @@ class SubjectJob:
             self.stage = None
 
     def prepare(self) -> "SubjectJob":
+        from ..assess.assessment import assess
+        from ..assess.contract import read_json, to_json
+        from ..assess.record import AssessmentRecord
         from ..core.numbers import fmt
-        from ..report import data
 
         started = time.perf_counter()
         result = self.result
         try:
             if self.subject.is_file():
                 result.subject_sha256 = file_sha256(self.subject)
-            ev = self.ev = data.evaluate_subject(self.subject, self.search)  # (+ the sample folder, once)
+            assessment = assess(self.subject, [Path(d) for d in self.dirs])  # the only scoring of this subject
+            ev = assessment.evaluation
             result.id = ev.subject.id
             result.framework_file = str(ev.framework.path)
             result.framework_sha256 = ev.framework.sha256
             result.total, result.grade = fmt(ev.total), ev.grade or ""
             self.out_dir.mkdir(parents=True, exist_ok=True)
             self.stage = Path(tempfile.mkdtemp(dir=self.out_dir, prefix=f".{ev.subject.id}.tmp-"))
+            text = to_json(assessment)
+            (self.stage / ASSESSMENT_FILE).write_bytes((text + "\n").encode("utf-8"))
+            self.ev = AssessmentRecord(read_json(text))  # what every later stage reads
             if not self.score_only:
-                params = {"subject": str(self.subject.resolve()), "frameworks": self.dirs, "output_dir": "."}
+                params = {"assessment": ASSESSMENT_FILE, "output_dir": "."}  # relative to the kernel's folder
                 self.nb = (self.kernel.execute("report", params, self.stage) if self.kernel is not None
                            else execute("report", params, self.stage))
         except Exception as exc:  # one failing subject must not stop the others
@@ -116,12 +122,9 @@ class SubjectJob:
                     export(ExportContext(self.nb, stage, data.title_of(ev), "report", ev), list(self.formats))
                 write_csv(data.scores_frame(ev), stage / "scores.csv")
                 write_csv(data.findings_csv_frame(ev), stage / "findings.csv")
-                from ..assess.contract import to_json
-
-                (stage / "result.json").write_bytes((to_json(ev) + "\n").encode("utf-8"))
-                result.outputs = {f"{ev.subject.id}/{p.relative_to(stage).as_posix()}": file_sha256(p)
+                result.outputs = {f"{ev.id}/{p.relative_to(stage).as_posix()}": file_sha256(p)
                                   for p in sorted(stage.rglob("*")) if p.is_file()}
-                replace_dir(stage, self.out_dir / ev.subject.id)
+                replace_dir(stage, self.out_dir / ev.id)
                 self.stage = None
                 result.ok = True
         except Exception as exc:  # one failing subject must not stop the others
@@ -146,15 +149,13 @@ def run_subject(subject: str | Path, out_dir: str | Path, frameworks: list[str] 
     return SubjectJob(subject, out_dir, frameworks, formats, kernel, score_only).prepare().finish()
 
 
-def render_summary(subjects: list[str], failed: list[str], out_dir: str | Path, frameworks: list[str] | None,
+def render_summary(assessments: list[str], failed: list[str], out_dir: str | Path,
                    kernel: WarmKernel | None = None) -> dict[str, str]:
-    """Write out_dir/summary.html for the given subject files (paths only: runs in a worker too)."""
-    from ..report import data
+    """Write out_dir/summary.html from the subjects' serialised assessments (paths only: runs in a worker too)."""
     from ..export.html import to_html
 
     out_dir = Path(out_dir)
-    dirs = [str(Path(d).resolve()) for d in data.framework_dirs(frameworks)]
-    params = {"subjects": [str(Path(s).resolve()) for s in subjects], "failed": list(failed), "frameworks": dirs}
+    params = {"assessments": [str(Path(s).resolve()) for s in assessments], "failed": list(failed)}
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".summary.tmp-") as tmp:
         nb = kernel.execute("summary", params, Path(tmp)) if kernel is not None else execute("summary", params, Path(tmp))
     path = out_dir / "summary.html"
@@ -162,22 +163,11 @@ def render_summary(subjects: list[str], failed: list[str], out_dir: str | Path, 
     return {"summary.html": file_sha256(path)}
 
 
-def summary_workbook(subjects: list[str], out_dir: Path, frameworks: list[str] | None) -> dict[str, str]:
-    """summary.xlsx (league table) for a batch run with the xlsx format; scoring only, no kernel."""
+def summary_workbook(assessments: list[str], out_dir: Path) -> dict[str, str]:
+    """summary.xlsx (league table) for a batch run with the xlsx format, from the serialised assessments."""
+    from ..assess.record import read_assessment
     from ..export.xlsx import write_summary_xlsx
-    from ..review.checks import review_file
-    from ..report import data
 
-    dirs = [Path(d) for d in data.framework_dirs(frameworks)]
-    evaluations = [review_file(Path(s), dirs) for s in subjects]
     path = Path(out_dir) / "summary.xlsx"
-    write_summary_xlsx(evaluations, path)
+    write_summary_xlsx([read_assessment(a) for a in assessments], path)
     return {"summary.xlsx": file_sha256(path)}
-
-
-def run_summary(results: list[SubjectResult], out_dir: Path, frameworks: list[str] | None,
-                kernel: WarmKernel | None = None) -> dict[str, str]:
-    return render_summary([r.file for r in results if r.ok], [Path(r.file).name for r in results if not r.ok],
-                          out_dir, frameworks, kernel)
-
-

@@ -11,14 +11,15 @@ def _dirs(args):
 
 
 def cmd_xlsx(args) -> int:
-    from ..review.checks import review_file
+    from ..assess.assessment import assess
+    from ..assess.record import record_of
     from ..export.xlsx import write_subject_xlsx, write_summary_xlsx
 
     out = Path(args.output)
     evaluations = []
     for path in args.files:
-        ev = review_file(Path(path), _dirs(args), tolerance=args.tolerance)
-        target = out / f"{ev.subject.meta.id}.xlsx"
+        ev = record_of(assess(Path(path), _dirs(args), tolerance=args.tolerance))
+        target = out / f"{ev.id}.xlsx"
         write_subject_xlsx(ev, target)
         evaluations.append(ev)
         print(f"已写出 {target}：复核合计 {ev.total.normalize():f} 分（{ev.grade or '—'}）")

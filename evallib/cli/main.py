@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..core.errors import InputError
 from ..core.numbers import fmt
+from ..review.checks import SEVERITIES
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -32,7 +33,8 @@ def cmd_lint(args) -> int:
     return status
 
 
-def print_scores(ev) -> None:
+def print_scores(a) -> None:
+    ev = a.evaluation
     meta = ev.subject.meta
     print(f"{meta.unit} · {meta.name}（{meta.year or '年度未注明'}） · 指标体系 {ev.framework.meta.name}")
     width = max((len(" / ".join(l.node.path)) for l in ev.leaf_list()), default=10)
@@ -53,12 +55,12 @@ def print_scores(ev) -> None:
 def _evaluate_and_print(args, printer) -> int:
     import json
 
-    from ..assess.contract import result_dict
-    from ..review.checks import review_file
+    from ..assess.assessment import assess
+    from ..assess.contract import assessment_dict
 
-    evaluations = [review_file(Path(p), _framework_dirs(args), tolerance=args.tolerance) for p in args.files]
+    evaluations = [assess(Path(p), _framework_dirs(args), tolerance=args.tolerance) for p in args.files]
     if args.json:  # one object for one file, an array for several: always one valid JSON document
-        data = [result_dict(ev) for ev in evaluations]
+        data = [assessment_dict(a) for a in evaluations]
         print(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
     else:
         for ev in evaluations:
@@ -66,13 +68,39 @@ def _evaluate_and_print(args, printer) -> int:
     return EXIT_OK
 
 
+def print_review(a) -> None:
+    ev, rv = a.evaluation, a.review
+    meta = ev.subject.meta
+    print(f"复核：{meta.unit} · {meta.name}（{meta.year or '年度未注明'}）")
+    print(f"自评合计 {fmt(ev.self_total)} 分（{ev.self_grade or '—'}）；复核后合计 {fmt(ev.total)} 分（{ev.grade or '—'}）；"
+          f"等级{'发生变化' if (ev.self_grade != ev.grade) else '不变'}")
+    if ev.stated_total is not None:
+        print(f"文件所述总分：{fmt(ev.stated_total)} 分（{ev.subject.spec.stated.grade or '—'}）")
+    counts = {s: sum(1 for f in rv.findings if f.severity == s) for s in SEVERITIES}
+    print(f"发现 {len(rv.findings)} 项：" + "，".join(f"{s} {n}" for s, n in counts.items()))
+    for i, f in enumerate(rv.findings, 1):
+        extra = ""
+        if f.claimed is not None or f.recomputed is not None:
+            extra = f"  [所报 {f.claimed or '—'} → 复核 {f.recomputed or '—'}" + (f"，分差 {fmt(f.delta)}" if f.delta is not None else "") + "]"
+        print(f"{i:>3}. [{f.severity}] {f.category} · {f.indicator}：{f.message}{extra}")
+    if rv.not_recomputable:
+        print("无法复算的指标（采用自评分）：")
+        for name, reason in rv.not_recomputable:
+            print(f"     {name}：{reason}")
+    if rv.readings:
+        print("评分标准的不同解读：")
+        print(f"     默认解读：{fmt(ev.total)} 分（{ev.grade}）")
+        for rid, text, total, grade in rv.readings:
+            print(f"     {text}：{fmt(total)} 分（{grade}）")
+        grades = {ev.grade} | {g for *_, g in rv.readings}
+        print(f"     等级在各种解读下{'一致' if len(grades) == 1 else '不一致'}")
+
+
 def cmd_score(args) -> int:
     return _evaluate_and_print(args, print_scores)
 
 
 def cmd_review(args) -> int:
-    from ..review.checks import print_review
-
     return _evaluate_and_print(args, print_review)
 
 

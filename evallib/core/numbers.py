@@ -103,3 +103,12 @@ class Interval(BaseModel):
         if self.max is not None and (value > self.max or (value == self.max and not self.max_inclusive)):
             return False
         return True
+
+
+def json_number(value: Decimal | None):
+    """A Decimal as a JSON number printed from its exact digits (94.79, never 94.78999999)."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)  # shortest repr of a float round-trips the decimal's own digits

@@ -69,7 +69,6 @@ class Evaluation:
     subtotals: dict[str, Decimal | None] = field(default_factory=dict)
     self_subtotals: dict[str, Decimal | None] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
-    findings: list[Any] = field(default_factory=list)
 
     # -- results -------------------------------------------------------
     @property

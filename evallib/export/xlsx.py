@@ -7,13 +7,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from ..rules.formulas import NoValue
 from ..core.numbers import fmt
-from ..assess.contract import result_dict
-from ..model.catalogue import catalogue_for
 from ..collect.sheetstyle import (BOLD, BORDER, CENTER, GREY, SEVERITY_FILL, TITLE_FONT, WRAP, cell_number, header_row,
                      save_workbook, workbook_bytes)
-from ..model.needs import needed_metrics
 
 LEVEL_NAMES = ["一级指标", "二级指标", "三级指标", "四级指标", "五级指标", "六级指标"]
 SCORE_SHEET, FINDINGS_SHEET, DATA_SHEET = "评分表", "复核发现", "基础数据"
@@ -43,14 +39,14 @@ def _title(ws, text: str, sub: str, width: int) -> None:
 
 
 def _subject_line(ev) -> str:
-    meta = ev.subject.meta
-    return (f"{meta.unit} · {meta.name}（{meta.year or '年度未注明'}） · 指标体系：{ev.framework.meta.name}"
-            f"（{ev.framework.id}） · 评价对象编号：{meta.id}")
+    meta = ev.meta
+    return (f"{meta.unit} · {meta.name}（{meta.year or '年度未注明'}） · 指标体系：{ev.framework_meta.name}"
+            f"（{ev.framework_meta.id}） · 评价对象编号：{meta.id}")
 
 
 def score_sheet(wb, ev) -> None:
     ws = wb.create_sheet(SCORE_SHEET)
-    data = result_dict(ev)
+    data = ev.data
     records = {r["id"]: r for r in data["indicators"]}
     chains = _parents(ev)
     depth = max((len(c) for c in chains.values()), default=1)
@@ -59,7 +55,7 @@ def score_sheet(wb, ev) -> None:
     headers = levels + ["指标编号", "分值", "自评分", "复核得分", "差异（复核−自评）", "得分来源", "评分标准",
                         "复核计算与理由", "得分依据"]
     ncol = len(headers)
-    _title(ws, f"{ev.subject.meta.unit} 绩效评价评分表", _subject_line(ev), ncol)
+    _title(ws, f"{ev.meta.unit} 绩效评价评分表", _subject_line(ev), ncol)
     top = 4
     header_row(ws, top, headers, [14] * depth + [9, 7, 8, 9, 10, 12, 40, 40, 36])
     ws.freeze_panes = ws.cell(row=top + 1, column=depth + 1)
@@ -83,7 +79,8 @@ def score_sheet(wb, ev) -> None:
         reason = trace["result"] or trace["reason"]
         if trace.get("note"):
             reason += f"\n【规则说明】{trace['note']}"
-        values = {"指标编号": leaf.node.id, "分值": rec["weight"], "自评分": rec["self_score"], "复核得分": rec["score"],
+        values = {"指标编号": leaf.node.id, "分值": cell_number(rec["weight"]), "自评分": cell_number(rec["self_score"]),
+                  "复核得分": cell_number(rec["score"]),
                   "差异（复核−自评）": cell_number(delta) if delta is not None else None, "得分来源": rec["source"],
                   "评分标准": trace["criteria"] or trace["formula"], "复核计算与理由": reason,
                   "得分依据": trace["evidence"]}
@@ -120,8 +117,8 @@ def score_sheet(wb, ev) -> None:
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=depth + 1)
     weight_total = sum((leaf.weight for leaf in leaves), Decimal(0))
     ws.cell(row=r, column=col["分值"], value=cell_number(weight_total))
-    ws.cell(row=r, column=col["自评分"], value=data["self_total"])
-    ws.cell(row=r, column=col["复核得分"], value=data["total"])
+    ws.cell(row=r, column=col["自评分"], value=cell_number(data["self_total"]))
+    ws.cell(row=r, column=col["复核得分"], value=cell_number(data["total"]))
     if ev.self_total is not None:
         ws.cell(row=r, column=col["差异（复核−自评）"], value=cell_number(ev.total - ev.self_total))
     r += 1
@@ -136,14 +133,14 @@ def score_sheet(wb, ev) -> None:
             cell.font = BOLD
             cell.alignment = CENTER
     r += 2
-    stated = ev.subject.spec.stated
+    stated = ev.stated
     ws.cell(row=r, column=1, value=f"文件所述总分：{fmt(stated.total)}；文件所述等级：{stated.grade or '—'}").font = GREY
     r += 2
     header_row(ws, r, ["小计", "路径", "分值", "自评小计", "复核小计"])
     for sub in data["subtotals"]:
         r += 1
-        for c, value in enumerate([sub["name"], " / ".join(sub["path"]), sub["weight"], sub["self_score"],
-                                   sub["score"]], 1):
+        for c, value in enumerate([sub["name"], " / ".join(sub["path"]), cell_number(sub["weight"]),
+                                   cell_number(sub["self_score"]), cell_number(sub["score"])], 1):
             ws.cell(row=r, column=c, value=value).border = BORDER
     ws.print_title_rows = f"{top}:{top}"
     ws.page_setup.orientation = "landscape"
@@ -171,20 +168,19 @@ def findings_sheet(wb, ev) -> None:
     r = top + len(ev.findings) + 2
     if not ev.findings:
         ws.cell(row=top + 1, column=1, value="未发现问题。")
-    review = getattr(ev, "review", None)
-    if review and review.not_recomputable:
+    if ev.not_recomputable:
         ws.cell(row=r, column=1, value="无法复算的指标（采用自评分）").font = BOLD
-        for name, reason in review.not_recomputable:
+        for name, reason in ev.not_recomputable:
             r += 1
             ws.cell(row=r, column=2, value=name)
             ws.cell(row=r, column=5, value=reason)
         r += 2
-    if review and review.readings:
+    if ev.readings:
         ws.cell(row=r, column=1, value="评分标准的不同解读").font = BOLD
         r += 1
         ws.cell(row=r, column=2, value="默认解读")
         ws.cell(row=r, column=5, value=f"{fmt(ev.total)} 分（{ev.grade or '—'}）")
-        for rid, text, total, grade in review.readings:
+        for rid, text, total, grade in ev.readings:
             r += 1
             ws.cell(row=r, column=2, value=rid)
             ws.cell(row=r, column=5, value=f"{text}：{fmt(total)} 分（{grade or '—'}）")
@@ -194,24 +190,21 @@ def findings_sheet(wb, ev) -> None:
 
 def data_sheet(wb, ev) -> None:
     ws = wb.create_sheet(DATA_SHEET)
-    calc = ev.calc
-    catalogue = catalogue_for(ev.framework.spec.figures)
     headers = ["数据项编号", "分组", "数据项", "单位", "数值"]
     _title(ws, "基础数据与计算指标", _subject_line(ev), 5)
     top = 4
     ws.cell(row=top - 1, column=1, value="一、基础数据（按所报）").font = BOLD
     header_row(ws, top, headers, [26, 14, 40, 54, 18])
-    keys = [k for k in catalogue if k in calc.figures] + sorted(k for k in calc.figures if k not in catalogue)
+    keys = [k for k, spec in ev.figures.items() if spec.value is not None]
     r = top
     for key in keys:
         r += 1
-        spec = catalogue.get(key)
+        spec = ev.figures[key]
         group, name = key.split(".", 1)
-        value = calc.figures[key]
-        cells = [key, group, spec.label if spec else name, spec.unit if spec else "", cell_number(value)]
+        cells = [key, group, spec.label, spec.unit, cell_number(spec.value)]
         for c, v in enumerate(cells, 1):
             ws.cell(row=r, column=c, value=v).border = BORDER
-        if spec and spec.kind == "ratio":
+        if spec.kind == "ratio":
             ws.cell(row=r, column=5).number_format = "0.00%"
     if not keys:
         r += 1
@@ -222,23 +215,16 @@ def data_sheet(wb, ev) -> None:
     header_row(ws, r, ["指标", "名称", "公式", "计算所用数据", "数值"])
     ws.cell(row=r, column=6, value="说明")
     ws.cell(row=r, column=6).font = BOLD
-    used = needed_metrics(ev.framework)
-    stated = [sv.metric for sv in ev.subject.spec.stated.values if sv.metric in calc.metrics.metrics]
-    names = []
-    for name in calc.metrics.metrics:
-        value = calc.value(name)
-        if name in used or name in stated or not isinstance(value, NoValue):
-            names.append(name)
-    for name in names:
+    for name, metric in ev.metrics.items():
+        if not (metric.used or metric.value is not None):
+            continue
         r += 1
-        metric = calc.metrics.metrics[name]
-        value = calc.value(name)
-        inputs = "；".join(f"{k} = {calc.show(k, v)}" for k, v in calc.leaf_inputs(name).items())
-        if isinstance(value, NoValue):
-            shown, note = None, f"无值：{value.reason}"
+        inputs = "；".join(f"{i.name} = {i.shown}" for i in metric.inputs)
+        if metric.value is None:
+            shown, note = None, f"无值：{metric.no_value}"
         else:
-            shown, note = cell_number(value), ("" if metric.unit == "%" else metric.unit)
-        cells = [name, metric.label or name, metric.formula, inputs, shown, note]
+            shown, note = cell_number(metric.value), ("" if metric.unit == "%" else metric.unit)
+        cells = [name, metric.label, metric.formula, inputs, shown, note]
         for c, v in enumerate(cells, 1):
             cell = ws.cell(row=r, column=c, value=v)
             cell.border = BORDER
@@ -258,11 +244,7 @@ def subject_workbook(ev) -> Workbook:
 
 
 def write_subject_xlsx(ev, path: Path) -> Path:
-    return save_workbook(subject_workbook(ev), path, title=f"{ev.subject.meta.unit} 绩效评价结果")
-
-
-def subject_xlsx_bytes(ev) -> bytes:
-    return workbook_bytes(subject_workbook(ev), title=f"{ev.subject.meta.unit} 绩效评价结果")
+    return save_workbook(subject_workbook(ev), path, title=f"{ev.meta.unit} 绩效评价结果")
 
 
 SUMMARY_HEADERS = ["排名", "评价对象编号", "单位", "评价对象", "类型", "年度", "指标体系", "复核总分", "复核等级",
@@ -274,7 +256,7 @@ def summary_workbook(evaluations: list) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
-    rows = sorted(evaluations, key=lambda ev: (-ev.total, ev.subject.meta.id))
+    rows = sorted(evaluations, key=lambda ev: (-ev.total, ev.id))
     _title(ws, "绩效评价结果汇总", f"共 {len(rows)} 个评价对象；按复核总分由高到低排列", len(SUMMARY_HEADERS))
     top = 4
     header_row(ws, top, SUMMARY_HEADERS, [6, 24, 24, 30, 9, 7, 24, 9, 9, 9, 9, 11, 11, 9, 6, 6, 6])
@@ -283,11 +265,11 @@ def summary_workbook(evaluations: list) -> Workbook:
     for i, ev in enumerate(rows, 1):
         if ev.total != previous:
             rank, previous = i, ev.total
-        meta = ev.subject.meta
+        meta = ev.meta
         counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in ("错误", "警告", "提示")}
         delta = ev.total - ev.self_total if ev.self_total is not None else None
         changed = "—" if ev.self_grade is None else ("是" if ev.self_grade != ev.grade else "否")
-        cells = [rank, meta.id, meta.unit, meta.name, meta.kind, meta.year, ev.framework.id, cell_number(ev.total),
+        cells = [rank, meta.id, meta.unit, meta.name, meta.kind, meta.year, ev.framework_meta.id, cell_number(ev.total),
                  ev.grade, cell_number(ev.self_total), ev.self_grade, cell_number(ev.stated_total),
                  cell_number(delta), changed, counts["错误"], counts["警告"], counts["提示"]]
         for c, value in enumerate(cells, 1):

@@ -15,11 +15,11 @@ from typing import Any
 import pandas as pd
 
 from ..model.framework import FRAMEWORK_DIRS
+from ..assess.assessment import assess
+from ..assess.record import AssessmentRecord, LeafRecord, read_assessment, record_of
 from .. import __version__
-from ..rules.formulas import NoValue, formula_names
 from ..core.numbers import HUNDRED, ZERO, fmt, fmt_percent
-from ..review.checks import SEVERITIES, review_file
-from ..engine.scoring import Evaluation, LeafScore
+from ..review.checks import SEVERITIES
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
 SCHEDULE = [("一季度", "季度支出.一季度累计", Decimal("0.25")), ("二季度", "季度支出.二季度累计", Decimal("0.5")),
@@ -46,10 +46,10 @@ def framework_dirs(frameworks=None) -> list[Path]:
     return dirs + [SAMPLE_DIR]
 
 
-def evaluate_subject(subject: str | Path | None = None, frameworks=None, tolerance: str = "0.01") -> Evaluation:
-    """Score and review one subject file (the bundled sample when `subject` is empty)."""
+def assess_subject(subject: str | Path | None = None, frameworks=None, tolerance: str = "0.01") -> AssessmentRecord:
+    """Assess one subject file (the bundled sample when `subject` is empty), as the report reads it."""
     path = Path(subject) if subject else sample_subject()
-    return review_file(path, framework_dirs(frameworks), tolerance=tolerance)
+    return record_of(assess(path, framework_dirs(frameworks), tolerance=tolerance))
 
 
 @dataclass
@@ -76,7 +76,7 @@ class IndicatorSection:
 
 @dataclass
 class Report:
-    ev: Evaluation
+    ev: AssessmentRecord
     cover: dict[str, Any]
     basic: dict[str, Any]
     goals: dict[str, Any]
@@ -101,11 +101,11 @@ def rate(score: Decimal | None, weight: Decimal | None) -> Decimal | None:
     return score / weight
 
 
-def leaf_name(leaf: LeafScore) -> str:
+def leaf_name(leaf: LeafRecord) -> str:
     return " / ".join(leaf.node.path)
 
 
-def first_level(ev: Evaluation):
+def first_level(ev: AssessmentRecord):
     return list(ev.roots)
 
 
@@ -115,8 +115,8 @@ def leaves_under(node) -> list:
 
 # -- cover --------------------------------------------------------------------
 
-def title_of(ev: Evaluation) -> str:
-    meta = ev.subject.meta
+def title_of(ev: AssessmentRecord) -> str:
+    meta = ev.meta
     name = meta.name
     if meta.unit and not name.startswith(meta.unit):
         name = meta.unit + name
@@ -125,11 +125,11 @@ def title_of(ev: Evaluation) -> str:
     return name + ("绩效评价报告" if not name.endswith("绩效评价") else "报告")
 
 
-def cover(ev: Evaluation) -> dict[str, Any]:
-    meta = ev.subject.meta
-    stated = ev.subject.spec.stated
+def cover(ev: AssessmentRecord) -> dict[str, Any]:
+    meta = ev.meta
+    stated = ev.stated
     rows = [("评价对象", meta.name), ("单位", meta.unit), ("年度", str(meta.year) if meta.year else "未注明"),
-            ("评价类型", meta.kind + "绩效评价"), ("指标体系", ev.framework.meta.name)]
+            ("评价类型", meta.kind + "绩效评价"), ("指标体系", ev.framework_meta.name)]
     if meta.region:
         rows.append(("地区", meta.region))
     if meta.evaluator:
@@ -145,7 +145,7 @@ def cover(ev: Evaluation) -> dict[str, Any]:
         "total": ev.total, "grade": ev.grade,
         "self_total": ev.self_total, "self_grade": ev.self_grade,
         "stated_total": stated.total, "stated_grade": stated.grade,
-        "full": ev.framework.meta.total,
+        "full": ev.framework_meta.total,
         "findings": {s: sum(1 for f in ev.findings if f.severity == s) for s in SEVERITIES},
     }
 
@@ -173,40 +173,36 @@ def subject_table(table) -> NamedTable:
     return NamedTable(f"table-{table.id}", table.title, frame, unit=table.unit, note=table.source)
 
 
-def figure_group_table(ev: Evaluation, title: str, groups: tuple[str, ...], key: str) -> NamedTable | None:
-    catalogue = ev.framework.catalogue
-    figures = ev.calc.figures
+def figure_group_table(ev: AssessmentRecord, title: str, groups: tuple[str, ...], key: str) -> NamedTable | None:
     records = []
-    for name, spec in catalogue.items():
-        if name.split(".", 1)[0] in groups and name in figures:
-            records.append({"数据项": spec.label, "数值": figures[name], "单位": spec.unit})
+    for name, spec in ev.figures.items():
+        if name.split(".", 1)[0] in groups and spec.value is not None:
+            records.append({"数据项": spec.label, "数值": spec.value, "单位": spec.unit})
     if not records:
         return None
     return NamedTable(key, title, pd.DataFrame(records))
 
 
-def quarterly_frame(ev: Evaluation) -> pd.DataFrame | None:
-    figures = ev.calc.figures
-    if not any(f in figures for _, f, _ in SCHEDULE):
+def quarterly_frame(ev: AssessmentRecord) -> pd.DataFrame | None:
+    if not any(ev.figure(f) is not None for _, f, _ in SCHEDULE):
         return None
-    budget = figures.get("预算.调整预算数")
+    budget = ev.figure("预算.调整预算数")
     records = []
     for label, name, schedule in SCHEDULE:
-        spent = figures.get(name)
+        spent = ev.figure(name)
         progress = spent / budget if spent is not None and budget else None
         records.append({"季度": label, "累计支出": spent, "支出进度": progress, "时间进度": schedule,
                         "差距": (progress - schedule) if progress is not None else None})
     return pd.DataFrame(records)
 
 
-def basic(ev: Evaluation) -> dict[str, Any]:
-    spec = ev.subject.spec
-    narrative = spec.narrative
+def basic(ev: AssessmentRecord) -> dict[str, Any]:
+    narrative = ev.narrative
     text = [(heading, getattr(narrative, attr)) for heading, attr in
             (("主要职能", "职能"), ("机构设置", "机构"), ("年度主要工作", "年度工作"), ("履职成效", "履职成效"))
             if getattr(narrative, attr)]
-    tables = [subject_table(t) for t in spec.tables]
-    covered = {r.figure.split(".", 1)[0] for t in spec.tables for _, r in _flatten_rows(t.rows) if r.figure}
+    tables = [subject_table(t) for t in ev.tables]
+    covered = {r.figure.split(".", 1)[0] for t in ev.tables for _, r in _flatten_rows(t.rows) if r.figure}
     for i, (title, groups) in enumerate(FIGURE_GROUPS):
         if covered.intersection(groups):
             continue
@@ -225,9 +221,9 @@ def basic(ev: Evaluation) -> dict[str, Any]:
 
 # -- 二、绩效目标与评价工作 ---------------------------------------------------------
 
-def goals(ev: Evaluation) -> dict[str, Any]:
-    narrative = ev.subject.spec.narrative
-    fw = ev.framework
+def goals(ev: AssessmentRecord) -> dict[str, Any]:
+    narrative = ev.narrative
+    fw = ev.framework_meta
     records = []
     for root in first_level(ev):
         records.append({"一级指标": root.name, "分值": root.weight,
@@ -236,33 +232,32 @@ def goals(ev: Evaluation) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for leaf in leaves:
         counts[leaf.source] = counts.get(leaf.source, 0) + 1
-    method = (f"本次评价采用“{fw.meta.name}”，共设一级指标{len(records)}个、末级指标{len(leaves)}个，"
-              f"满分{fmt(fw.meta.total)}分。各项得分按指标体系所列评分标准，依据评价对象填报的基础数据逐项计算；"
+    method = (f"本次评价采用“{fw.name}”，共设一级指标{len(records)}个、末级指标{len(leaves)}个，"
+              f"满分{fmt(fw.total)}分。各项得分按指标体系所列评分标准，依据评价对象填报的基础数据逐项计算；"
               f"不能由数据计算的指标，采用评价人员判断或单位自评分，并在分析中注明。"
               f"评分方式：" + "，".join(f"{k}{v}项" for k, v in counts.items()) + "。")
-    grades = "；".join(f"{g.grade}：{g.describe()}分" for g in fw.spec.grades)
+    grades = "；".join(f"{grade}：{describe}分" for grade, describe in ev.grades)
     return {"goal_text": narrative.绩效目标, "work_text": narrative.评价工作, "method": method,
             "grades_text": grades, "framework": NamedTable("framework", "指标体系构成", pd.DataFrame(records))}
 
 
 # -- 三、指标分析 -------------------------------------------------------------------
 
-def _figures_text(ev: Evaluation, leaf: LeafScore) -> str:
+def _figures_text(ev: AssessmentRecord, leaf: LeafRecord) -> str:
     """The filed figures behind a recomputed score, by their catalogue labels."""
-    catalogue = ev.framework.catalogue
     items = []
     for key, value in leaf.trace.inputs.items():
-        spec = catalogue.get(key)
+        spec = ev.figures.get(key)
         if spec is not None:
-            if spec.kind == "ratio" and key in ev.calc.figures:
-                value, unit = fmt_percent(ev.calc.figures[key]), ""
+            if spec.kind == "ratio" and spec.value is not None:
+                value, unit = fmt_percent(spec.value), ""
             else:
                 unit = "" if spec.unit == "%" else spec.unit
             items.append(f"{spec.label}{value}{unit}")
     return "，".join(items)
 
 
-def leaf_sentence(leaf: LeafScore, ev: Evaluation | None = None) -> str:
+def leaf_sentence(leaf: LeafRecord, ev: AssessmentRecord | None = None) -> str:
     """One sentence per indicator: its figure, its score, and the reason for any deduction."""
     node, trace = leaf.node, leaf.trace
     name = node.name
@@ -296,14 +291,14 @@ def leaf_sentence(leaf: LeafScore, ev: Evaluation | None = None) -> str:
     return f"{head}：{text}；{tail}。" if text else f"{head}：{tail}。"
 
 
-def leaf_row(leaf: LeafScore) -> dict[str, Any]:
+def leaf_row(leaf: LeafRecord) -> dict[str, Any]:
     return {"指标": leaf_name(leaf), "分值": leaf.weight if leaf.applicable else None,
             "自评分": leaf.self_score, "得分": leaf.score,
             "扣分": leaf.lost if leaf.applicable and leaf.score is not None else None,
             "评分方式": leaf.source, "计算过程": leaf.trace.result}
 
 
-def analysis(ev: Evaluation) -> list[IndicatorSection]:
+def analysis(ev: AssessmentRecord) -> list[IndicatorSection]:
     out = []
     for root in first_level(ev):
         leaves = [ev.leaves[n.id] for n in root.walk() if n.id in ev.leaves]
@@ -321,12 +316,12 @@ def analysis(ev: Evaluation) -> list[IndicatorSection]:
     return out
 
 
-def sections_frame(ev: Evaluation) -> pd.DataFrame:
+def sections_frame(ev: AssessmentRecord) -> pd.DataFrame:
     return pd.DataFrame([{"指标": s.name, "分值": s.weight, "得分": s.score, "自评分": s.self_score}
                          for s in analysis(ev)])
 
 
-def lost_frame(ev: Evaluation, limit: int = 20) -> pd.DataFrame:
+def lost_frame(ev: AssessmentRecord, limit: int = 20) -> pd.DataFrame:
     rows = [{"指标": l.node.name, "路径": leaf_name(l), "分值": l.weight, "得分": l.score, "扣分": l.lost}
             for l in ev.leaf_list() if l.applicable and l.score is not None and l.lost > 0]
     rows.sort(key=lambda r: -r["扣分"])
@@ -335,30 +330,29 @@ def lost_frame(ev: Evaluation, limit: int = 20) -> pd.DataFrame:
 
 # -- 四、结论与等级 -----------------------------------------------------------------
 
-def conclusion(ev: Evaluation) -> dict[str, Any]:
-    fw = ev.framework
-    review = getattr(ev, "review", None)
-    text = f"经复核，{ev.subject.meta.unit}{ev.subject.meta.name}绩效评价得分为{fmt(ev.total)}分，等级为“{ev.grade or '—'}”。"
+def conclusion(ev: AssessmentRecord) -> dict[str, Any]:
+    fw = ev.framework_meta
+    text = f"经复核，{ev.meta.unit}{ev.meta.name}绩效评价得分为{fmt(ev.total)}分，等级为“{ev.grade or '—'}”。"
     if ev.self_total is not None:
         same = ev.self_grade == ev.grade
         text += (f"单位自评分合计{fmt(ev.self_total)}分（{ev.self_grade or '—'}），"
                  f"复核{'调减' if ev.total < ev.self_total else '调增' if ev.total > ev.self_total else '未调整'}"
                  + (f"{fmt(abs(ev.total - ev.self_total))}分" if ev.total != ev.self_total else "")
                  + f"，等级{'不变' if same else '发生变化'}。")
-    stated = ev.subject.spec.stated
+    stated = ev.stated
     if stated.total is not None:
         text += f"评价资料所述总分为{fmt(stated.total)}分" + (f"（{stated.grade}）" if stated.grade else "") + "。"
-    grades = pd.DataFrame([{"等级": g.grade, "分数区间": g.describe(), "本次": "✓" if g.grade == ev.grade else ""}
-                           for g in fw.spec.grades])
+    grades = pd.DataFrame([{"等级": grade, "分数区间": describe, "本次": "✓" if grade == ev.grade else ""}
+                           for grade, describe in ev.grades])
     readings = None
-    if review is not None and review.readings:
+    if ev.readings:
         rows = [{"评分标准解读": "默认解读", "总分": ev.total, "等级": ev.grade}]
-        rows += [{"评分标准解读": text_, "总分": total, "等级": grade} for _, text_, total, grade in review.readings]
+        rows += [{"评分标准解读": text_, "总分": total, "等级": grade} for _, text_, total, grade in ev.readings]
         readings = NamedTable("readings", "评分标准不同解读下的结果", pd.DataFrame(rows))
     subtotal = pd.DataFrame([{"一级指标": s.name, "分值": s.weight, "自评分": s.self_score, "复核得分": s.score,
                               "得分率": fmt_percent(s.rate) if s.rate is not None else "—"} for s in analysis(ev)]
-                            + [{"一级指标": "合计", "分值": fw.meta.total, "自评分": ev.self_total, "复核得分": ev.total,
-                                "得分率": fmt_percent(ev.total / fw.meta.total) if fw.meta.total else "—"}])
+                            + [{"一级指标": "合计", "分值": fw.total, "自评分": ev.self_total, "复核得分": ev.total,
+                                "得分率": fmt_percent(ev.total / fw.total) if fw.total else "—"}])
     return {"text": text, "total": ev.total, "grade": ev.grade,
             "grades": NamedTable("grades", "等级划分", grades),
             "subtotals": NamedTable("subtotals", "一级指标得分汇总", subtotal),
@@ -367,7 +361,7 @@ def conclusion(ev: Evaluation) -> dict[str, Any]:
 
 # -- 五、复核意见 -------------------------------------------------------------------
 
-def compare_frame(ev: Evaluation) -> pd.DataFrame:
+def compare_frame(ev: AssessmentRecord) -> pd.DataFrame:
     rows = []
     for leaf in ev.leaf_list():
         delta = (leaf.score - leaf.self_score) if leaf.score is not None and leaf.self_score is not None else None
@@ -376,35 +370,34 @@ def compare_frame(ev: Evaluation) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["指标", "分值", "自评分", "复核得分", "差异", "评分方式"])
 
 
-def findings_frame(ev: Evaluation) -> pd.DataFrame:
+def findings_frame(ev: AssessmentRecord) -> pd.DataFrame:
     rows = [{"序号": i, "严重程度": f.severity, "类别": f.category, "指标或数据": f.indicator, "说明": f.message,
              "所报": f.claimed, "复核": f.recomputed, "分差": f.delta}
             for i, f in enumerate(ev.findings, 1)]
     return pd.DataFrame(rows, columns=["序号", "严重程度", "类别", "指标或数据", "说明", "所报", "复核", "分差"])
 
 
-def review_section(ev: Evaluation) -> dict[str, Any]:
-    review = getattr(ev, "review", None)
+def review_section(ev: AssessmentRecord) -> dict[str, Any]:
     counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in SEVERITIES}
     changed = [l for l in ev.leaf_list() if l.score is not None and l.self_score is not None and l.score != l.self_score]
     text = (f"复核共核查末级指标{len(ev.leaves)}项，其中{len(changed)}项复核得分与自评分不同；"
             f"发现问题{len(ev.findings)}项（" + "，".join(f"{s}{n}项" for s, n in counts.items()) + "）。")
-    not_recomputable = pd.DataFrame(review.not_recomputable if review else [], columns=["指标", "原因"])
+    not_recomputable = pd.DataFrame(ev.not_recomputable, columns=["指标", "原因"])
     return {"text": text, "counts": counts,
             "compare": NamedTable("compare", "自评分与复核得分对照", compare_frame(ev)),
             "findings": NamedTable("findings", "复核发现", findings_frame(ev)),
             "not_recomputable": NamedTable("not-recomputable", "无法由数据复算的指标", not_recomputable)}
 
 
-def compare_chart_frame(ev: Evaluation) -> pd.DataFrame:
+def compare_chart_frame(ev: AssessmentRecord) -> pd.DataFrame:
     frame = sections_frame(ev)
     return pd.DataFrame({"指标": frame["指标"], "自评分": frame["自评分"], "复核得分": frame["得分"]})
 
 
 # -- 六、存在问题与改进建议 -----------------------------------------------------------
 
-def problems(ev: Evaluation) -> dict[str, list[str]]:
-    narrative = ev.subject.spec.narrative
+def problems(ev: AssessmentRecord) -> dict[str, list[str]]:
+    narrative = ev.narrative
     derived = []
     for leaf in ev.leaf_list():
         if leaf.applicable and leaf.score is not None and leaf.lost > 0:
@@ -417,7 +410,7 @@ def problems(ev: Evaluation) -> dict[str, list[str]]:
 
 # -- annexes ------------------------------------------------------------------------
 
-def score_table_rows(ev: Evaluation) -> tuple[int, list[list[dict[str, Any]]]]:
+def score_table_rows(ev: AssessmentRecord) -> tuple[int, list[list[dict[str, Any]]]]:
     """The three-level score table as rows of cells with rowspan/colspan (merged cells).
 
     Returns (depth, rows); each cell: {text, rowspan, colspan, cls}.
@@ -455,27 +448,22 @@ def score_table_rows(ev: Evaluation) -> tuple[int, list[list[dict[str, Any]]]]:
     return depth, rows
 
 
-def basic_data_frame(ev: Evaluation) -> pd.DataFrame:
-    catalogue = ev.framework.catalogue
-    figures = ev.calc.figures
-    rows = [{"类别": "数据", "名称": spec.label, "数值": fmt(figures[name]) if spec.kind != "ratio" else fmt_percent(figures[name]),
+def basic_data_frame(ev: AssessmentRecord) -> pd.DataFrame:
+    rows = [{"类别": "数据", "名称": spec.label, "数值": fmt(spec.value) if spec.kind != "ratio" else fmt_percent(spec.value),
              "单位": spec.unit if spec.kind != "ratio" else "", "来源或公式": name}
-            for name, spec in catalogue.items() if name in figures]
-    for name, metric in ev.calc.metrics.metrics.items():
-        refs = formula_names(metric.formula)
-        if not refs or not all(r in figures or r in ev.calc.metrics.metrics for r in refs):
+            for name, spec in ev.figures.items() if spec.value is not None]
+    for name, metric in ev.metrics.items():
+        refs = metric.refs
+        if not metric.complete or metric.value is None or (len(refs) == 1 and ev.figure(refs[0]) is not None):
             continue
-        value = ev.calc.value(name)
-        if isinstance(value, NoValue) or (len(refs) == 1 and next(iter(refs)) in figures):
-            continue
-        rows.append({"类别": "计算", "名称": metric.label or name, "数值": ev.calc.show(name, value), "单位": "",
+        rows.append({"类别": "计算", "名称": metric.label, "数值": metric.shown, "单位": "",
                      "来源或公式": metric.formula})
     return pd.DataFrame(rows, columns=["类别", "名称", "数值", "单位", "来源或公式"])
 
 
-def projects_frame(ev: Evaluation) -> pd.DataFrame:
+def projects_frame(ev: AssessmentRecord) -> pd.DataFrame:
     rows = []
-    for i, p in enumerate(ev.subject.spec.projects, 1):
+    for i, p in enumerate(ev.projects, 1):
         if p.budget is None or p.executed is None:
             execution = "—"
         elif p.budget == 0:
@@ -487,7 +475,7 @@ def projects_frame(ev: Evaluation) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["序号", "项目名称", "类别", "预算数", "执行数", "执行率", "自评分"])
 
 
-def annexes(ev: Evaluation) -> dict[str, Any]:
+def annexes(ev: AssessmentRecord) -> dict[str, Any]:
     depth, rows = score_table_rows(ev)
     return {"score_depth": depth, "score_rows": rows,
             "basic_data": NamedTable("basic-data", "基础数据表", basic_data_frame(ev)),
@@ -506,14 +494,15 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def provenance(ev: Evaluation) -> NamedTable:
-    rows = [{"项目": "评价对象文件", "内容": ev.subject.path.name, "sha256": ev.subject.sha256},
-            {"项目": "指标体系文件", "内容": ev.framework.path.name, "sha256": ev.framework.sha256}]
+def provenance(ev: AssessmentRecord) -> NamedTable:
+    source = ev.provenance
+    rows = [{"项目": "评价对象文件", "内容": source["subject_file"], "sha256": source["subject_sha256"]},
+            {"项目": "指标体系文件", "内容": source["framework_file"], "sha256": source["framework_sha256"]}]
     rows += [{"项目": name, "内容": version, "sha256": ""} for name, version in package_versions().items()]
     return NamedTable("provenance", "数据与程序来源", pd.DataFrame(rows, columns=["项目", "内容", "sha256"]))
 
 
-def build_report(ev: Evaluation) -> Report:
+def build_report(ev: AssessmentRecord) -> Report:
     return Report(ev=ev, cover=cover(ev), basic=basic(ev), goals=goals(ev), analysis=analysis(ev),
                   conclusion=conclusion(ev), review=review_section(ev), problems=problems(ev),
                   annexes=annexes(ev), provenance=provenance(ev),
@@ -521,13 +510,17 @@ def build_report(ev: Evaluation) -> Report:
                           "compare": compare_chart_frame(ev)})
 
 
-def load_report(subject=None, frameworks=None) -> Report:
-    return build_report(evaluate_subject(subject, frameworks))
+def load_report(subject=None, frameworks=None, assessment=None) -> Report:
+    """The report of a serialised assessment (`assessment`: its JSON file, as `evalbook run` passes it),
+    or, opened by hand with only a subject file, of that subject assessed here."""
+    if assessment:
+        return build_report(read_assessment(assessment))
+    return build_report(assess_subject(subject, frameworks))
 
 
 # -- flat outputs (scores.csv, findings.csv) --------------------------------------------
 
-def scores_frame(ev: Evaluation) -> pd.DataFrame:
+def scores_frame(ev: AssessmentRecord) -> pd.DataFrame:
     depth = max((n.level for n in ev.nodes()), default=1)
     level_names = ["一级指标", "二级指标", "三级指标", "四级指标", "五级指标"][:depth]
     rows = []
@@ -550,7 +543,7 @@ def scores_frame(ev: Evaluation) -> pd.DataFrame:
     return frame.reindex(columns=columns)
 
 
-def findings_csv_frame(ev: Evaluation) -> pd.DataFrame:
+def findings_csv_frame(ev: AssessmentRecord) -> pd.DataFrame:
     rows = [{"序号": i, "严重程度": f.severity, "类别": f.category, "指标或数据": f.indicator, "说明": f.message,
              "所报": f.claimed or "", "复核": f.recomputed or "", "分差": fmt(f.delta) if f.delta is not None else ""}
             for i, f in enumerate(ev.findings, 1)]

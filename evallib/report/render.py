@@ -111,7 +111,7 @@ def score_table_html(report: Report) -> str:
             cells.append(f"<td{attrs}>{esc(cell['text'])}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     ev = report.ev
-    total = (f'<tr class="eb-total"><td colspan="{depth}">合计</td><td class="num">{esc(fmt(ev.framework.meta.total))}</td>'
+    total = (f'<tr class="eb-total"><td colspan="{depth}">合计</td><td class="num">{esc(fmt(ev.framework_meta.total))}</td>'
              f'<td class="num">{esc(fmt(ev.self_total) if ev.self_total is not None else "—")}</td>'
              f'<td class="num">{esc(fmt(ev.total))}</td><td colspan="2">等级：{esc(ev.grade or "—")}</td></tr>')
     return ('<div class="eb-block"><p class="eb-caption">附件1 评分表</p>'

@@ -9,7 +9,8 @@ import pandas as pd
 
 from ..core.errors import InputError
 from ..core.numbers import ZERO, fmt
-from .data import NamedTable, evaluate_subject
+from ..assess.record import AssessmentRecord, read_assessment
+from .data import NamedTable, assess_subject
 
 
 @dataclass
@@ -26,11 +27,11 @@ class Summary:
 def league_frame(evs) -> pd.DataFrame:
     rows = []
     for ev in evs:
-        meta = ev.subject.meta
+        meta = ev.meta
         counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in ("错误", "警告", "提示")}
         rows.append({"评价对象": meta.id, "单位": meta.unit, "名称": meta.name, "年度": meta.year,
                      "自评总分": ev.self_total if ev.self_total is not None else ev.stated_total,
-                     "自评等级": ev.self_grade or ev.subject.spec.stated.grade,
+                     "自评等级": ev.self_grade or ev.stated_grade,
                      "复核总分": ev.total, "复核等级": ev.grade,
                      "发现数": len(ev.findings), "其中错误": counts["错误"], "其中警告": counts["警告"]})
     rows.sort(key=lambda r: (-(r["复核总分"] / 1), r["评价对象"]))
@@ -43,12 +44,12 @@ def league_frame(evs) -> pd.DataFrame:
 def grade_frame(evs) -> pd.DataFrame:
     order: list[str] = []
     for ev in evs:
-        for band in ev.framework.spec.grades:
-            if band.grade not in order:
-                order.append(band.grade)
+        for grade, _ in ev.grades:
+            if grade not in order:
+                order.append(grade)
     rows = []
     for grade in order:
-        mine = sum(1 for ev in evs if (ev.self_grade or ev.subject.spec.stated.grade) == grade)
+        mine = sum(1 for ev in evs if (ev.self_grade or ev.stated_grade) == grade)
         reviewed = sum(1 for ev in evs if ev.grade == grade)
         if mine or reviewed:
             rows.append({"等级": grade, "自评等级数": mine, "复核等级数": reviewed})
@@ -64,8 +65,8 @@ def losses_frame(evs, limit: int = 15) -> pd.DataFrame:
             a = agg.setdefault(leaf.node.name, {"指标": leaf.node.name, "扣分合计": ZERO, "扣分对象数": 0, "涉及对象": []})
             a["扣分合计"] += leaf.lost
             a["扣分对象数"] += 1
-            if ev.subject.id not in a["涉及对象"]:
-                a["涉及对象"].append(ev.subject.id)
+            if ev.id not in a["涉及对象"]:
+                a["涉及对象"].append(ev.id)
     rows = sorted(agg.values(), key=lambda a: (-a["扣分合计"], a["指标"]))[:limit]
     for r in rows:
         r["涉及对象"] = "、".join(r["涉及对象"])
@@ -79,8 +80,8 @@ def common_findings_frame(evs, limit: int = 15) -> pd.DataFrame:
             a = agg.setdefault((f.severity, f.category), {"严重程度": f.severity, "类别": f.category, "次数": 0,
                                                           "涉及对象": [], "示例": f.message})
             a["次数"] += 1
-            if ev.subject.id not in a["涉及对象"]:
-                a["涉及对象"].append(ev.subject.id)
+            if ev.id not in a["涉及对象"]:
+                a["涉及对象"].append(ev.id)
     order = {"错误": 0, "警告": 1, "提示": 2}
     rows = sorted(agg.values(), key=lambda a: (-a["次数"], order.get(a["严重程度"], 3), a["类别"]))[:limit]
     for r in rows:
@@ -89,14 +90,20 @@ def common_findings_frame(evs, limit: int = 15) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["严重程度", "类别", "次数", "涉及对象数", "涉及对象", "示例"])
 
 
-def build_summary(subjects=None, frameworks=None, failed=None) -> Summary:
-    files = [Path(s) for s in subjects] if subjects else sorted(Path("parameters/subjects").glob("*.yaml"))
-    evs, failed = [], list(failed or [])
-    for f in files:
-        try:
-            evs.append(evaluate_subject(f, frameworks))
-        except InputError:
-            failed.append(f.name)
+def build_summary(subjects=None, frameworks=None, failed=None, assessments=None) -> Summary:
+    """The summary of a run from its serialised assessments (`assessments`: JSON files, as `evalbook run`
+    passes them); opened by hand, of the subject files given (default: parameters/subjects/*.yaml)."""
+    evs: list[AssessmentRecord] = []
+    failed = list(failed or [])
+    if assessments:
+        evs = [read_assessment(path) for path in assessments]
+    else:
+        files = [Path(s) for s in subjects] if subjects else sorted(Path("parameters/subjects").glob("*.yaml"))
+        for f in files:
+            try:
+                evs.append(assess_subject(f, frameworks))
+            except InputError:
+                failed.append(f.name)
     changed = sum(1 for ev in evs if ev.self_grade and ev.self_grade != ev.grade)
     total_findings = sum(len(ev.findings) for ev in evs)
     text = (f"本次汇总评价对象{len(evs)}个" + (f"（另有{len(failed)}个未能生成报告）" if failed else "")

@@ -9,10 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Callable
 
-from ..model.lint import lint
 from ..rules.formulas import NoValue
-from ..core.numbers import ZERO, decimal_places, fmt, fmt_percent, round_score, to_decimal
-from ..engine.scoring import Evaluation, evaluate, load_pair
+from ..core.numbers import ZERO, decimal_places, fmt, fmt_percent, json_number, round_score, to_decimal
+from ..engine.scoring import Evaluation
 
 SEVERITIES = ("错误", "警告", "提示")
 
@@ -29,10 +28,8 @@ class Finding:
     trace: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        from ..assess.contract import number
-
         out = dict(self.__dict__)
-        out["delta"] = number(self.delta)
+        out["delta"] = json_number(self.delta)
         return out
 
 
@@ -43,6 +40,7 @@ class Review:
     findings: list[Finding] = field(default_factory=list)
     not_recomputable: list[tuple[str, str]] = field(default_factory=list)  # (indicator, reason)
     readings: list[tuple[str, str, Decimal, str | None]] = field(default_factory=list)  # id, 说明, total, grade
+    lint_messages: list[Any] = field(default_factory=list)
 
     def add(self, *args, **kwargs) -> None:
         self.findings.append(Finding(*args, **kwargs))
@@ -52,9 +50,7 @@ class Review:
         return self.ev.self_grade != self.ev.grade
 
     def readings_dict(self) -> list[dict[str, Any]]:
-        from ..assess.contract import number
-
-        return [{"id": rid, "description": text, "total": number(total), "grade": grade}
+        return [{"id": rid, "description": text, "total": json_number(total), "grade": grade}
                 for rid, text, total, grade in self.readings]
 
 
@@ -407,7 +403,7 @@ def cost_targets_within_funds(rv: Review) -> None:
 @check
 def framework_errors(rv: Review) -> None:
     seen = set()
-    for message in lint(rv.ev.framework):
+    for message in rv.lint_messages:
         text = re.sub(r"（解读“[^”]*”）", "", message.message)
         if message.level != "错误" or (message.where, text) in seen:
             continue
@@ -416,55 +412,12 @@ def framework_errors(rv: Review) -> None:
         rv.add("警告", "指标体系自身问题", where, f"指标体系问题：{message.message}。", None, None, None, {})
 
 
-def alternative_readings(rv: Review) -> None:
-    framework, subject = rv.ev.framework, rv.ev.subject
-    for reading, text in framework.spec.readings.items():
-        alt = evaluate(framework, subject, reading)
-        rv.readings.append((reading, text, alt.total, alt.grade))
-
-
-def run_review(ev: Evaluation, tolerance: Decimal = Decimal("0.01")) -> Review:
-    rv = Review(ev, tolerance)
+def run_review(ev: Evaluation, tolerance: Decimal = Decimal("0.01"), readings=(), lint_messages=()) -> Review:
+    """Run every check on a scored subject. `readings` (id, description, total, grade) and `lint_messages`
+    come from the assessment, which scores each reading and lints the framework once."""
+    rv = Review(ev, tolerance, readings=list(readings), lint_messages=list(lint_messages))
     for func in CHECKS:
         func(rv)
-    alternative_readings(rv)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     rv.findings.sort(key=lambda f: order[f.severity])
-    ev.findings = rv.findings
-    ev.review = rv
     return rv
-
-
-def review_file(path: Path, framework_dirs=None, tolerance="0.01") -> Evaluation:
-    framework, subject = load_pair(Path(path), framework_dirs)
-    ev = evaluate(framework, subject)
-    run_review(ev, to_decimal(tolerance))
-    return ev
-
-
-def print_review(ev: Evaluation) -> None:
-    rv: Review = ev.review
-    meta = ev.subject.meta
-    print(f"复核：{meta.unit} · {meta.name}（{meta.year or '年度未注明'}）")
-    print(f"自评合计 {fmt(ev.self_total)} 分（{ev.self_grade or '—'}）；复核后合计 {fmt(ev.total)} 分（{ev.grade or '—'}）；"
-          f"等级{'发生变化' if rv.grade_changes else '不变'}")
-    if ev.stated_total is not None:
-        print(f"文件所述总分：{fmt(ev.stated_total)} 分（{ev.subject.spec.stated.grade or '—'}）")
-    counts = {s: sum(1 for f in rv.findings if f.severity == s) for s in SEVERITIES}
-    print(f"发现 {len(rv.findings)} 项：" + "，".join(f"{s} {n}" for s, n in counts.items()))
-    for i, f in enumerate(rv.findings, 1):
-        extra = ""
-        if f.claimed is not None or f.recomputed is not None:
-            extra = f"  [所报 {f.claimed or '—'} → 复核 {f.recomputed or '—'}" + (f"，分差 {fmt(f.delta)}" if f.delta is not None else "") + "]"
-        print(f"{i:>3}. [{f.severity}] {f.category} · {f.indicator}：{f.message}{extra}")
-    if rv.not_recomputable:
-        print("无法复算的指标（采用自评分）：")
-        for name, reason in rv.not_recomputable:
-            print(f"     {name}：{reason}")
-    if rv.readings:
-        print("评分标准的不同解读：")
-        print(f"     默认解读：{fmt(ev.total)} 分（{ev.grade}）")
-        for rid, text, total, grade in rv.readings:
-            print(f"     {text}：{fmt(total)} 分（{grade}）")
-        grades = {ev.grade} | {g for *_, g in rv.readings}
-        print(f"     等级在各种解读下{'一致' if len(grades) == 1 else '不一致'}")
