@@ -72,7 +72,7 @@ def test_html_content(full_run):
             assert f"{total} 分（{html.escape(ev.grade or '—')}）" in page, r.id
             for leaf in ev.leaf_list():
                 assert html.escape(leaf.node.name) in page, (r.id, leaf.node.name)
-            for root in ev.roots:
+            for root in ev.evaluation.roots:
                 assert html.escape(root.name) in page
             # a report shows results only: no code, prompts, stderr or remote scripts
             body = page.split("<body", 1)[1]
@@ -95,7 +95,7 @@ def test_html_content(full_run):
 
 
 def test_sample_numbers_and_findings():
-    ev = data.evaluate_subject(SAMPLE)
+    ev = data.assess_subject(SAMPLE)
     assert str(ev.total) == "75.93" and ev.grade == "中" and str(ev.self_total) == "91.66"
     report = data.build_report(ev)
     sentences = [s for sec in report.analysis for s in sec.sentences]
@@ -125,7 +125,7 @@ def test_charts_are_deterministic_and_have_every_glyph():
 def test_styler_tables_have_stable_ids():
     report = data.load_report(SAMPLE)
     a = render.table_html(report.review["compare"], highlight="差异")
-    b = render.table_html(data.build_report(data.evaluate_subject(SAMPLE)).review["compare"], highlight="差异")
+    b = render.table_html(data.build_report(data.assess_subject(SAMPLE)).review["compare"], highlight="差异")
     assert a == b and f"T_{render.uuid_for('compare')}" in a
 
 
@@ -191,11 +191,11 @@ def test_browser_renders_chinese_text_and_charts(tmp_path):
     from PIL import Image
 
     assert _chromium(), "CI 中必须安装 chromium"
-    ev = data.evaluate_subject(SAMPLE)
+    ev = data.assess_subject(SAMPLE)
     out = tmp_path / "out"
     run = run_all([SAMPLE], out, summary=False)
     assert run.ok
-    page = out / ev.subject.id / "report.html"
+    page = out / ev.id / "report.html"
     png = tmp_path / "report.png"
     _screenshot(page, png, tmp_path)
     img = Image.open(png).convert("RGB")

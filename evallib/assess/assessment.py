@@ -5,7 +5,6 @@ Assessment (in this process) or its serialised form (`contract.assessment_dict`)
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -83,22 +82,11 @@ class Assessment:
         return self.evaluation.leaf_list()
 
 
-def _count(stage: str, subject: Subject) -> None:
-    """Record a pipeline stage for a subject when EVALBOOK_STAGE_LOG names a file (tests count parses
-    and scorings across worker processes and kernels with it)."""
-    target = os.environ.get("EVALBOOK_STAGE_LOG")
-    if target:
-        with open(target, "a", encoding="utf-8") as handle:
-            handle.write(f"{stage}\t{subject.id}\n")
-
-
 def assess_loaded(framework: Framework, subject: Subject, tolerance: str | Decimal = "0.01") -> Assessment:
     evaluation = evaluate(framework, subject)
-    _count("score", subject)
     readings = []
     for reading, description in framework.spec.readings.items():
         readings.append(Reading(reading, description, evaluate(framework, subject, reading)))
-        _count("score", subject)
     messages = lint(framework)
     review = run_review(evaluation, to_decimal(tolerance), readings=[(r.id, r.description, r.total, r.grade) for r in readings],
                         lint_messages=messages)
@@ -108,5 +96,4 @@ def assess_loaded(framework: Framework, subject: Subject, tolerance: str | Decim
 def assess(subject_path: str | Path, framework_dirs: list[Path] | None = None,
            tolerance: str | Decimal = "0.01") -> Assessment:
     framework, subject = load_pair(Path(subject_path), framework_dirs)
-    _count("parse", subject)
     return assess_loaded(framework, subject, tolerance)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError, Problem
+from ..core.stagelog import record_stage
 from ..model.framework import Framework, Node, find_framework, load_framework_cached
 from ..rules.formulas import Calculator
 from ..core.numbers import ZERO, clamp, fmt, round_score
@@ -224,6 +225,7 @@ def evaluate(framework: Framework, subject: Subject, reading: str | None = None)
             ev.subtotals[node.id] = aggregate(node, ev, lambda s: s.score)
             ev.self_subtotals[node.id] = aggregate(node, ev, lambda s: s.self_score)
     ev.log.append(f"合计 {fmt(ev.total)} 分，等级 {ev.grade or '—'}；自评合计 {fmt(ev.self_total)} 分")
+    record_stage("score", subject.id)
     return ev
 
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.errors import InputError, Problem
+from ..core.stagelog import record_stage
 from ..core.yamlio import file_sha256, read_mapping, validate
 from ..core.numbers import Num
 
@@ -142,4 +143,5 @@ def load_subject(path: Path) -> Subject:
             problems.append(Problem(file, f"self_scores.{key}", "自评分不能为负数", str(score)))
     if problems:
         raise InputError(problems)
+    record_stage("parse", spec.meta.id)
     return Subject(spec=spec, path=path)
