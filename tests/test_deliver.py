@@ -97,7 +97,7 @@ def _signature(ev):
         "total": ev.total, "self_total": ev.self_total, "grade": ev.grade,
         "leaves": [(leaf.node.id, leaf.score, leaf.self_score, leaf.source, leaf.applicable, leaf.weight)
                    for leaf in ev.leaf_list()],
-        "subtotals": ev.subtotals, "stated": (ev.subject.spec.stated.total, ev.subject.spec.stated.grade,
+        "subtotals": getattr(ev, "evaluation", ev).subtotals, "stated": (ev.subject.spec.stated.total, ev.subject.spec.stated.grade,
                                               dict(ev.subject.spec.stated.subtotals)),
     }
 
@@ -138,7 +138,7 @@ def _assert_lossless(capsys, tmp_path, subject):
     assert _normal(again.subject.spec.model_dump()) == _normal(original.subject.spec.model_dump())
     assert _findings(again) == _findings(original)
     assert _signature(again) == _signature(original)
-    assert again.calc.figures == original.calc.figures
+    assert again.evaluation.calc.figures == original.evaluation.calc.figures
     # the template itself is reproducible
     template2 = tmp_path / "t2.xlsx"
     run_cli(capsys, "template", original.framework.path, "-o", template2, "--from", subject, *DIR_ARGS)
@@ -252,8 +252,11 @@ def test_blank_template_has_the_sheets_and_validations(capsys, tmp_path):
                                                                      "履职成效"]
     assert {ws.cell(row=r, column=1).value for r in range(8, ws.max_row + 1)} == {"存在问题", "改进建议"}
     # the empty blocks and rows of a blank template import as nothing, without complaint
-    from evallib.collect.importer import (Reader, read_narrative, read_other_inputs, read_projects,
-                                          read_stated_values, read_tables)
+    from evallib.collect.cells import Reader
+    from evallib.collect.sheet_other import read_other_inputs
+    from evallib.collect.sheet_projects import read_projects
+    from evallib.collect.sheet_tables import read_tables
+    from evallib.collect.sheet_text import read_narrative, read_stated_values
 
     rd = Reader(out)
     framework = evaluate_file(RICH, FRAMEWORK_DIRS).framework
