@@ -234,3 +234,81 @@ def to_html_fragment(text: str) -> str:
 
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{report_css()}</style></head>"
             f"<body class='jp-Notebook'><div class='jp-RenderedHTMLCommon'><h1>{html.escape(text)}</h1></div></body></html>")
+
+
+# -- the deliverable (issue 12) ---------------------------------------------------------------------
+
+from evallib.model.engagement import find_engagement  # noqa: E402
+from evallib.report import voice  # noqa: E402
+from evallib.report.wording import is_first_person  # noqa: E402
+from evallib.core.numbers import fmt_amount  # noqa: E402
+
+DELIVERABLES = ["002-junshan-2021-dept", "003-futian-2021-dept", "004-gaoyi-2021-dept"]
+# Internal keys, English reading codes, formula identifiers, file and tool names a reader must never see.
+FORBIDDEN = ["met", "missed", "violations", "uncapped", "initial-budget", "average-rounded", ".yaml", "sha256",
+             "evalbook", "min(", "自动生成", "绩效自评绩效评价"]
+
+
+def test_numbers_one_way():
+    from decimal import Decimal
+    assert fmt_amount(Decimal("2951.99")) == "2,951.99"
+    assert fmt_amount(Decimal("0.6")) == "0.60" and fmt_amount(Decimal("12.1")) == "12.10"
+
+
+def test_engagement_found_beside_subject_or_missing_as_placeholder(tmp_path):
+    assert find_engagement(ROOT / "parameters" / "subjects" / "003-futian-2021-dept.yaml") == ROOT / "parameters" / "engagement.yaml"
+    (tmp_path / "parameters").mkdir()
+    subject = tmp_path / "s.yaml"
+    shutil.copy(ROOT / "parameters" / "subjects" / "003-futian-2021-dept.yaml", subject)
+    record = data.assess_subject(subject, [ROOT / "parameters" / "frameworks"])
+    assert record.engagement is None
+    report = data.build_report(record)
+    assert report.cover["rows"] == [("委托方", "待填"), ("评价机构", "待填"), ("报告日期", "待填")]
+    assert report.signature["lead"] == "待填" and report.work["basis"] == ["待填"]
+    assert report.cover["title"] == "深圳市福田区政务服务中心2021年度部门整体支出绩效评价报告"
+
+
+@pytest.mark.parametrize("name", DELIVERABLES)
+def test_reviewer_voice_problems_and_suggestions(name):
+    record = data.assess_subject(ROOT / "parameters" / "subjects" / f"{name}.yaml")
+    found = voice.problems(record)
+    suggestions = voice.suggestions(record, found)
+    assert found and suggestions
+    for s in suggestions:
+        assert not is_first_person(s["text"]), s["text"]
+        assert s["answers"] and all(1 <= n <= len(found) for n in s["answers"])  # each answers a problem
+    for p in found:
+        assert not is_first_person(p.text + p.cause), p
+        assert any(ch.isdigit() for ch in p.text)  # tied to figures
+    assert is_first_person("我中心要加强管理") and not is_first_person("建议该中心加强管理")
+
+
+def _reader_text(page: str) -> str:
+    body = page.split("<body", 1)[1].split("附件5 数据来源与可复现信息")[0]
+    body = re.sub(r"<style.*?</style>|<img[^>]*>", "", body, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+@pytest.mark.slow
+def test_deliverable_html_frame_and_wording(tmp_path):
+    files = [ROOT / "parameters" / "subjects" / f"{n}.yaml" for n in DELIVERABLES]
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        run = run_all(files, tmp_path)
+    finally:
+        os.chdir(cwd)
+    assert all(r.ok for r in run.subjects)
+    for name in DELIVERABLES:
+        page = (tmp_path / name / "report.html").read_text("utf-8")
+        for needle in ('<section class="eb-cover">', '<nav class="eb-toc">', '<section class="eb-signature">',
+                       '<section class="eb-annex">', '<figcaption class="eb-caption">图1 ', "<caption>表1 ",
+                       "二、评价工作开展情况", "三、综合评价结论", "六、有关建议", "七、其他需要说明的问题", "主评人"):
+            assert needle in page, (name, needle)
+        text = _reader_text(page)
+        for bad in FORBIDDEN:
+            assert bad not in text, (name, bad)
+        suggestions = text.split("六、有关建议", 1)[1].split("七、其他需要说明的问题", 1)[0]
+        own = suggestions.split("单位自述", 1)[0]  # the unit's own text only under 单位自述
+        assert not is_first_person(own), (name, own[:200])
+        assert "SHA-256" in page.split("附件5 数据来源与可复现信息", 1)[1]

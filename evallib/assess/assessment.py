@@ -12,6 +12,7 @@ from pathlib import Path
 from ..core.numbers import to_decimal
 from ..engine.scoring import Evaluation, LeafScore, evaluate, load_pair
 from ..model.framework import Framework
+from ..model.engagement import Engagement, engagement_for
 from ..model.lint import LintMessage, lint
 from ..model.subject import Subject
 from ..review.checks import Finding, Review, run_review
@@ -40,6 +41,7 @@ class Assessment:
     lint: list[LintMessage]
     review: Review
     log: list[str] = field(default_factory=list)
+    engagement: tuple[Engagement, Path] | None = None  # the engagement settings and their file, if any
 
     # the figures most readers want, named once here
     @property
@@ -94,6 +96,10 @@ def assess_loaded(framework: Framework, subject: Subject, tolerance: str | Decim
 
 
 def assess(subject_path: str | Path, framework_dirs: list[Path] | None = None,
-           tolerance: str | Decimal = "0.01") -> Assessment:
+           tolerance: str | Decimal = "0.01", engagement: str | Path | None = None) -> Assessment:
+    """`engagement`: the engagement settings file; by default engagement.yaml beside the subject."""
     framework, subject = load_pair(Path(subject_path), framework_dirs)
-    return assess_loaded(framework, subject, tolerance)
+    found = engagement_for(Path(subject_path), Path(engagement) if engagement else None)
+    result = assess_loaded(framework, subject, tolerance)
+    result.engagement = found
+    return result

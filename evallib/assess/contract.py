@@ -15,6 +15,7 @@ from typing import Any
 from .. import __version__
 from ..core.numbers import json_number
 from ..engine.scoring import Evaluation, LeafScore
+from ..model.engagement import engagement_dict
 from ..model.needs import needed_metrics
 from ..rules.formulas import NoValue, formula_names
 from .assessment import Assessment
@@ -150,6 +151,7 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
                  "stated": plain(spec.stated)},
         "not_recomputable": [{"indicator": name, "reason": reason} for name, reason in review.not_recomputable],
         "lint": [{"level": m.level, "where": m.where, "message": m.message} for m in a.lint],
+        "engagement": engagement_dict(a.engagement),
     }
 
 

@@ -118,6 +118,7 @@ class AssessmentRecord:
         self.stated = _ns(data["data"]["stated"])
         self.provenance = data["provenance"]
         self.log = data["log"]
+        self.engagement: dict | None = data.get("engagement")  # None: no engagement settings file
 
     def nodes(self):
         for root in self.roots:

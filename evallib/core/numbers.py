@@ -64,6 +64,15 @@ def fmt_percent(ratio: Decimal | None, places: int = 2) -> str:
     return f"{(ratio * HUNDRED).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}%"
 
 
+def fmt_amount(value: Decimal | None, places: int = 2) -> str:
+    """Reader-facing numbers, one way everywhere: thousands separators and a fixed number of decimals
+    (2,951.99; 0.60; 12.10). Percentages go through fmt_percent."""
+    if value is None:
+        return "—"
+    quantum = Decimal(1).scaleb(-places)
+    return f"{value.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
+
+
 def decimal_places(text: str) -> int:
     """How many decimals a printed number carries ('96.42%' -> 2, '98' -> 0)."""
     text = str(text).strip().rstrip("%％")

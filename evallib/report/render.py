@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..core.numbers import fmt
+from ..core.numbers import fmt, fmt_amount
 from .data import NamedTable, Report
 
 
@@ -21,11 +21,11 @@ def cell_text(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, Decimal):
-        return fmt(value)
+        return fmt_amount(value)
     if isinstance(value, float):
         if value != value:  # NaN from pandas reindexing
             return "—"
-        return fmt(Decimal(repr(value)))
+        return fmt_amount(Decimal(repr(value)))
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)
@@ -36,7 +36,27 @@ def uuid_for(key: str) -> str:
     return f"{zlib.crc32(key.encode('utf-8')):08x}"
 
 
-def table_html(table: NamedTable, highlight: str | None = None, caption: bool = True) -> str:
+class Numbering:
+    """表N / 图N numbers in reading order, one counter each per report."""
+
+    def __init__(self):
+        self.tables = 0
+        self.figures = 0
+
+    def table(self) -> int:
+        self.tables += 1
+        return self.tables
+
+    def figure(self) -> int:
+        self.figures += 1
+        return self.figures
+
+
+def figure_caption(number: int, title: str) -> str:
+    return f'<figcaption class="eb-caption">图{number} {esc(title)}</figcaption>'
+
+
+def table_html(table: NamedTable, highlight: str | None = None, caption: bool = True, number: int | None = None) -> str:
     frame = table.frame
     if frame is None or len(frame) == 0:
         return f'<p class="eb-empty">{esc(table.title)}：无。</p>'
@@ -51,10 +71,11 @@ def table_html(table: NamedTable, highlight: str | None = None, caption: bool = 
     numeric = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, (Decimal, int, float)) and not isinstance(v, bool)).any()]
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
-    parts = []
     if caption:
-        unit = f'<span class="eb-unit">单位：{esc(table.unit)}</span>' if table.unit else ""
-        parts.append(f'<p class="eb-caption">{esc(table.title)}{unit}</p>')
+        styler = styler.set_caption((f"表{number} " if number else "") + table.title)
+    parts = []
+    if table.unit:
+        parts.append(f'<p class="eb-unit">单位：{esc(table.unit)}</p>')
     parts.append(styler.to_html())
     if table.note:
         parts.append(f'<p class="eb-note">注：{esc(table.note)}</p>')
@@ -79,16 +100,31 @@ def numbered(items, empty: str = "无。") -> str:
 def cover_html(report: Report) -> str:
     c = report.cover
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in c["rows"])
-    def score(v, g):
-        return f"{esc(fmt(v) if v is not None else '—')} 分（{esc(g or '—')}）"
-    findings = "，".join(f"{k} {v} 项" for k, v in c["findings"].items())
-    return (f'<div class="eb-cover"><h1 class="eb-title">{esc(c["title"])}</h1>'
-            f'<p class="eb-subtitle">{esc(c["subtitle"])}</p>'
-            f'<div class="eb-kpis">'
-            f'<div class="eb-kpi eb-kpi-main"><div class="eb-kpi-label">复核得分</div><div class="eb-kpi-value">{score(c["total"], c["grade"])}</div></div>'
-            f'<div class="eb-kpi"><div class="eb-kpi-label">自评得分</div><div class="eb-kpi-value">{score(c["self_total"], c["self_grade"])}</div></div>'
-            f'<div class="eb-kpi"><div class="eb-kpi-label">资料所述</div><div class="eb-kpi-value">{score(c["stated_total"], c["stated_grade"])}</div></div>'
-            f'</div><table class="eb-meta">{rows}<tr><th>复核发现</th><td>{esc(findings)}</td></tr></table></div>')
+    return (f'<section class="eb-cover"><p class="eb-stage">{esc(c["stage"])}</p>'
+            f'<h1 class="eb-title">{esc(c["title"])}</h1>'
+            f'<p class="eb-score">综合得分 {esc(fmt_amount(c["total"]))} 分（{esc(c["grade"] or "—")}）</p>'
+            f'<table class="eb-meta">{rows}</table></section>')
+
+
+def toc_html(report: Report) -> str:
+    """目录 placeholder: the exporters replace it with page-numbered entries; HTML lists the chapters."""
+    items = "".join(f"<li>{esc(t)}</li>" for t in report.toc)
+    return f'<nav class="eb-toc"><h2 class="eb-toc-title">目录</h2><ol>{items}</ol></nav>'
+
+
+def signature_html(report: Report) -> str:
+    s = report.signature
+    return (f'<section class="eb-signature"><p>主评人（签字）：<span class="eb-sign-line">　　　　　　　　</span>'
+            f'（{esc(s["lead"])}）</p><p>评价机构：{esc(s["firm"])}</p>'
+            f'<p class="eb-seal">（机构盖章）</p><p>日期：{esc(s["date"])}</p></section>')
+
+
+def quote_html(title: str, items) -> str:
+    """The unit's own statements, quoted under 单位自述 and never as the reviewer's text."""
+    if not items:
+        return ""
+    body = "".join(f"<li>{esc(i)}</li>" for i in items)
+    return f'<div class="eb-unit-says"><h4>单位自述：{esc(title)}</h4><ul>{body}</ul></div>'
 
 
 def heading(text: str, level: int = 3) -> str:
@@ -111,13 +147,31 @@ def score_table_html(report: Report) -> str:
             cells.append(f"<td{attrs}>{esc(cell['text'])}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     ev = report.ev
-    total = (f'<tr class="eb-total"><td colspan="{depth}">合计</td><td class="num">{esc(fmt(ev.framework_meta.total))}</td>'
-             f'<td class="num">{esc(fmt(ev.self_total) if ev.self_total is not None else "—")}</td>'
-             f'<td class="num">{esc(fmt(ev.total))}</td><td colspan="2">等级：{esc(ev.grade or "—")}</td></tr>')
-    return ('<div class="eb-block"><p class="eb-caption">附件1 评分表</p>'
-            f'<table class="eb-table eb-scores"><thead><tr>{head}</tr></thead><tbody>'
+    total = (f'<tr class="eb-total"><td colspan="{depth}">合计</td><td class="num">{esc(fmt_amount(ev.framework_meta.total))}</td>'
+             f'<td class="num">{esc(fmt_amount(ev.self_total) if ev.self_total is not None else "—")}</td>'
+             f'<td class="num">{esc(fmt_amount(ev.total))}</td><td colspan="2">等级：{esc(ev.grade or "—")}</td></tr>')
+    return ('<div class="eb-block">'
+            f'<table class="eb-table eb-scores"><caption>评分表</caption><thead><tr>{head}</tr></thead><tbody>'
             + "\n".join(body) + total + "</tbody></table></div>")
 
 
 def frame_html(frame: pd.DataFrame, key: str, title: str = "", unit: str = "") -> str:
     return table_html(NamedTable(key, title, frame, unit=unit), caption=bool(title))
+
+
+CHINESE_NUMBERS = "〇一二三四五六七八九十"
+
+
+def problems_html(found) -> str:
+    """Each problem with its indicator, figures and cause, numbered so suggestions can refer to it."""
+    if not found:
+        return "<p>本次评价未发现扣分事项或数据问题。</p>"
+    items = "".join(f"<li><strong>{esc(p.title)}。</strong>{esc(p.text)}原因：{esc(p.cause)}</li>" for p in found)
+    return f'<ol class="eb-problems">{items}</ol>'
+
+
+def suggestions_html(items) -> str:
+    if not items:
+        return "<p>无。</p>"
+    body = "".join(f"<li>{esc(s['text'])}（{esc(s['answers_text'])}）</li>" for s in items)
+    return f'<ol class="eb-suggestions">{body}</ol>'
