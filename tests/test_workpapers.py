@@ -137,7 +137,7 @@ def test_comment_round_trip_changes_the_final_exactly_as_listed(tmp_path, capsys
     replies = _sheet_rows(tmp_path / "final" / "意见采纳情况说明.xlsx", "意见采纳情况", 3)
     assert [r["处理"] for r in replies] == ["采纳", "不予采纳"]
     text = (tmp_path / "final" / subject.name).read_text(encoding="utf-8")
-    assert text.replace("在编人数: 14  # 意见采纳（意见征求表第5行）：被评价单位更正", "") != text
+    assert "在编人数: 14  # 意见采纳（意见征求表第5行）：被评价单位更正；原注：其中在编人员（含工勤人员）12 人\n" in text
 
 
 def test_rejection_without_reason_is_refused(tmp_path, capsys):

@@ -129,7 +129,8 @@ def set_figure(text: str, name: str, value: Decimal, note: str) -> str:
             elif in_group:
                 match = re.match(rf"(    {re.escape(key)}:\s*)[^#\n]*?(\s*#.*)?$", line.rstrip("\n"))
                 if match:
-                    lines[i] = f"{match.group(1)}{fmt(value)}  # {note}\n"
+                    kept = (match.group(2) or "").strip().lstrip("#").strip()  # the filer's own comment stays
+                    lines[i] = f"{match.group(1)}{fmt(value)}  # {note}" + (f"；原注：{kept}" if kept else "") + "\n"
                     return "".join(lines)
     raise InputError.single("评价对象文件", f"figures.{name}", "无法在文件中定位该数据（须为 figures 下“组: 数据: 数值”的块格式）")
 
