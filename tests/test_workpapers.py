@@ -169,3 +169,11 @@ def test_archive_is_verified_after_a_rerun_and_tampering_is_caught(tmp_path, cap
     paper.write_bytes(paper.read_bytes() + b"\0")
     code, _, err = run_cli(capsys, "verify-archive", archive)
     assert code == 1 and "manifest" in err
+
+
+def test_malformed_evidence_reference_is_refused(tmp_path, capsys):
+    text = SUBJECTS["003"].read_text(encoding="utf-8").replace("inputs:\n", 'inputs:\n  "2.3.2": {evidence_refs: [{page: 3}]}\n', 1)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    code, _, err = run_cli(capsys, "workpapers", bad, "-o", tmp_path / "out")
+    assert code == 2 and "inputs.2.3.2.evidence_refs[1].document" in err and not (tmp_path / "out").exists()

@@ -108,6 +108,10 @@ class EvidenceRef(_Model):
     page: int | str | None = None
 
 
+class _EvidenceRefs(_Model):
+    evidence_refs: list[EvidenceRef]
+
+
 class SubjectSpec(_Model):
     meta: SubjectMeta
     figures: dict[str, dict[str, Any]] = {}
@@ -148,7 +152,7 @@ def load_subject(path: Path) -> Subject:
         refs = given.get("evidence_refs")
         if refs is not None:
             try:
-                validate(list[EvidenceRef], refs, file, f"inputs.{key}.evidence_refs")
+                validate(_EvidenceRefs, {"evidence_refs": refs}, file, f"inputs.{key}")
             except InputError as exc:
                 problems.extend(exc.problems)
         if given.get("source") is not None and not isinstance(given["source"], str):
