@@ -39,6 +39,7 @@ def plain(value: Any) -> Any:
 
 def indicator_record(ev: Evaluation, leaf: LeafScore) -> dict[str, Any]:
     node = leaf.node
+    given = ev.subject.spec.inputs.get(node.id, {})
     return {
         "id": node.id,
         "path": list(node.path),
@@ -57,6 +58,8 @@ def indicator_record(ev: Evaluation, leaf: LeafScore) -> dict[str, Any]:
         "definition": node.definition,
         "given": plain(node.given) if node.given else None,
         "bounds": [number(b) for b in leaf.bounds] if leaf.bounds else None,
+        "evidence_refs": plain(given.get("evidence_refs") or []),
+        "data_source": given.get("source"),
     }
 
 

@@ -9,6 +9,7 @@ import importlib
 COMMAND_MODULES = [
     "evallib.cli.run",  # run, verify
     "evallib.cli.collect",  # xlsx, template, import
+    "evallib.cli.workpapers",  # workpapers, workpapers-import, comments, archive, verify-archive
 ]
 
 

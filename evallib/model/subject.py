@@ -102,6 +102,17 @@ class Narrative(_Model):
     改进建议: list[str] = []
 
 
+class EvidenceRef(_Model):
+    """Where an indicator's evidence sits in the filed documents (optional `inputs.<id>.evidence_refs`)."""
+    document: str
+    文号: str = ""
+    page: int | str | None = None
+
+
+class _EvidenceRefs(_Model):
+    evidence_refs: list[EvidenceRef]
+
+
 class SubjectSpec(_Model):
     meta: SubjectMeta
     figures: dict[str, dict[str, Any]] = {}
@@ -138,6 +149,15 @@ def load_subject(path: Path) -> Subject:
     data = read_mapping(path, "评价对象文件应为键值表（含 meta、figures 等）")
     spec = validate(SubjectSpec, data, file)
     problems = []
+    for key, given in spec.inputs.items():
+        refs = given.get("evidence_refs")
+        if refs is not None:
+            try:
+                validate(_EvidenceRefs, {"evidence_refs": refs}, file, f"inputs.{key}")
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if given.get("source") is not None and not isinstance(given["source"], str):
+            problems.append(Problem(file, f"inputs.{key}.source", "数据来源应为文字（文件名、表号、页码）", given["source"]))
     for key, score in spec.self_scores.items():
         if score is not None and score < 0:
             problems.append(Problem(file, f"self_scores.{key}", "自评分不能为负数", str(score)))
