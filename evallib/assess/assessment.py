@@ -15,7 +15,8 @@ from ..engine.scoring import Evaluation, LeafScore, evaluate, load_pair
 from ..model.framework import Framework
 from ..model.lint import LintMessage, lint
 from ..model.subject import Subject
-from ..review.checks import Finding, Review, run_review
+from ..review.findings import Finding, Review
+from ..review.run import run_review
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def _count(stage: str, subject: Subject) -> None:
             handle.write(f"{stage}\t{subject.id}\n")
 
 
-def assess_loaded(framework: Framework, subject: Subject, tolerance: str | Decimal = "0.01") -> Assessment:
+def assess_loaded(framework: Framework, subject: Subject, tolerance: str | Decimal = "0.01",
+                  conventions: list[str] | tuple[str, ...] = ()) -> Assessment:
     evaluation = evaluate(framework, subject)
     _count("score", subject)
     readings = []
@@ -100,13 +102,13 @@ def assess_loaded(framework: Framework, subject: Subject, tolerance: str | Decim
         readings.append(Reading(reading, description, evaluate(framework, subject, reading)))
         _count("score", subject)
     messages = lint(framework)
-    review = run_review(evaluation, to_decimal(tolerance), readings=[(r.id, r.description, r.total, r.grade) for r in readings],
-                        lint_messages=messages)
+    review = run_review(evaluation, to_decimal(tolerance), readings=readings, lint_messages=messages,
+                        conventions=conventions)
     return Assessment(evaluation, readings, messages, review, log=list(evaluation.log))
 
 
 def assess(subject_path: str | Path, framework_dirs: list[Path] | None = None,
-           tolerance: str | Decimal = "0.01") -> Assessment:
+           tolerance: str | Decimal = "0.01", conventions: list[str] | tuple[str, ...] = ()) -> Assessment:
     framework, subject = load_pair(Path(subject_path), framework_dirs)
     _count("parse", subject)
-    return assess_loaded(framework, subject, tolerance)
+    return assess_loaded(framework, subject, tolerance, conventions)
