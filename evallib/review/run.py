@@ -17,7 +17,7 @@ _WORDING = [
     ("缺少评价要点核查结果（met / missed / violations）", "缺少评价要点核查结果（各要点是否满足、不符合例数）"),
     ("met / missed / violations", "评价要点核查结果"),
 ]
-_LONG_DECIMAL = re.compile(r"(?<![\d.])(\d+\.\d{3,})(?![\d.])")
+_LONG_DECIMAL = re.compile(r"(?<![\d.])(\d+\.\d{4,})(?![\d.])")  # unrounded intermediates only
 
 
 def reviewer_text(text: str) -> str:

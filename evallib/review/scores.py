@@ -116,8 +116,10 @@ def full_marks_without_support(rv: Review) -> None:
     for leaf in rv.ev.leaf_list():
         if leaf.source != "采用自评分" or not leaf.applicable or leaf.self_score is None or not leaf.limit:
             continue
-        if leaf.self_score < leaf.limit or leaf.trace.evidence.strip():
-            continue
+        if leaf.self_score < leaf.limit or leaf.trace.evidence.strip() or not leaf.trace.reason.startswith("缺少"):
+            continue  # scored below full, or evidence given, or the row's own actual value stands behind it
+        if leaf.node.given:
+            continue  # a target-table row: its actual value is checked by the target checks
         rv.add(severity="警告", category="满分缺少依据", indicator=path_of(leaf), action="补证",
                message=(f"“{leaf.node.name}”{rv.filed}为满分{fmt(leaf.self_score)}分，但未提供支撑数据或佐证资料"
                         f"（{leaf.trace.reason}），无法核实；请补充相应数据或佐证资料。"),

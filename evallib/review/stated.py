@@ -88,7 +88,7 @@ def stated_values(rv: Review) -> None:
                 # one unit of the printed precision: rounded or truncated (97.439% printed 97.43%) both pass
                 unit = Decimal(1).scaleb(-n) / (100 if scaled else 1)
                 diff = abs(claimed - value)
-                shown = _shown(value, max(n, 2) if is_rate else n, is_rate)
+                shown = _shown(value, n, is_rate)
                 if diff > half_unit_of(n, scaled):
                     basis = _basis_reproducing(calc, key, claimed, unit + allowance) if diff > unit + allowance else None
                     off.append((c, basis, diff > unit + allowance and not basis))

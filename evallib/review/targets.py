@@ -95,21 +95,23 @@ _YEAR = re.compile(r"(?<!\d)(20\d\d)\s*年")
 
 @check
 def other_year(rv: Review) -> None:
-    """A scoring rule or its evidence naming a year later than the one evaluated, or its evidence naming
-    an earlier year as if it were the year's result."""
+    """Rules or evidence naming a year other than the one evaluated (or the year before): one finding per
+    kind of text and year, listing every indicator where it appears."""
     year = rv.ev.subject.meta.year
     if not year:
         return
+    groups: dict[tuple[str, str], list] = {}
     for leaf in rv.ev.leaf_list():
         given = leaf.node.given or {}
         texts = {"评分标准": leaf.node.criteria, "得分依据": leaf.trace.evidence,
                  "实际完成值": str(given.get("actual") or ""), "指标值": str(given.get("target") or "")}
         for where, text in texts.items():
             years = sorted({int(y) for y in _YEAR.findall(text or "")} - {year, year - 1})
-            if not years:
-                continue
-            shown = "、".join(f"{y}年" for y in years)
-            rv.add(severity="警告", category="年度不符", indicator=path_of(leaf), action="说明口径", places=[where],
-                   message=(f"“{leaf.node.name}”的{where}提到{shown}，而评价年度为{year}年；"
-                            "请单位核实所用评分标准或佐证资料的年度。"),
-                   claimed=shown, recomputed=f"{year}年", trace=leaf.trace.as_dict())
+            if years:
+                groups.setdefault((where, "、".join(f"{y}年" for y in years)), []).append(leaf)
+    for (where, shown), leaves in groups.items():
+        names = "、".join(f"“{leaf.node.name}”" for leaf in leaves)
+        rv.add(severity="警告", category="年度不符", indicator=path_of(leaves[0]) if len(leaves) == 1 else f"{len(leaves)}项指标",
+               action="说明口径", places=[path_of(leaf) for leaf in leaves],
+               message=(f"{names}的{where}提到{shown}，而评价年度为{year}年；请单位核实所用评分标准或佐证资料的年度。"),
+               claimed=shown, recomputed=f"{year}年")
