@@ -74,7 +74,7 @@ def coverage(ev: Evaluation) -> dict[str, Any]:
 
 
 def coverage_text(cov: dict[str, Any], filed: str = "自评分") -> str:
-    return (f"复核合计{cov['total']}分中：按数据复算{cov['recomputed']}分，评价人员判断{cov['judged']}分，"
+    return (f"各项分值合计{cov['total']}分中：按数据复算{cov['recomputed']}分，评价人员判断{cov['judged']}分，"
             f"采用{filed}{cov['adopted']}分" + (f"，未评分{cov['unscored']}分" if cov["unscored"] else "") + "。")
 
 
