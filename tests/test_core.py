@@ -74,7 +74,8 @@ meta: {id: s2, unit: 测试局, name: 部门整体支出, kind: 部门整体, fr
 self_scores: {"1.1": 5, "1.2": 3, "1.3": 2}
 """)
     ev = assess(subject, [FIXTURES / "frameworks"])
-    assert ev.findings == []
+    # no arithmetic finding; only the request for evidence behind each unsupported full mark (补证)
+    assert {(f.severity, f.category, f.action) for f in ev.findings} == {("警告", "满分缺少依据", "补证")}
     reasons = dict(ev.review.not_recomputable)
     assert "缺少数据" in reasons["投入 / 在职人员控制率"]
     assert ev.total == Decimal(10)

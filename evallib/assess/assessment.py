@@ -15,7 +15,8 @@ from ..model.framework import Framework
 from ..model.engagement import Engagement, engagement_for
 from ..model.lint import LintMessage, lint
 from ..model.subject import Subject
-from ..review.checks import Finding, Review, run_review
+from ..review.findings import Finding, Review
+from ..review.run import run_review
 
 
 @dataclass(frozen=True)
@@ -84,22 +85,25 @@ class Assessment:
         return self.evaluation.leaf_list()
 
 
-def assess_loaded(framework: Framework, subject: Subject, tolerance: str | Decimal = "0.01") -> Assessment:
+def assess_loaded(framework: Framework, subject: Subject, tolerance: str | Decimal = "0.01",
+                  conventions: list[str] | tuple[str, ...] = ()) -> Assessment:
     evaluation = evaluate(framework, subject)
     readings = []
     for reading, description in framework.spec.readings.items():
         readings.append(Reading(reading, description, evaluate(framework, subject, reading)))
     messages = lint(framework)
-    review = run_review(evaluation, to_decimal(tolerance), readings=[(r.id, r.description, r.total, r.grade) for r in readings],
-                        lint_messages=messages)
+    review = run_review(evaluation, to_decimal(tolerance), readings=readings, lint_messages=messages,
+                        conventions=conventions)
     return Assessment(evaluation, readings, messages, review, log=list(evaluation.log))
 
 
 def assess(subject_path: str | Path, framework_dirs: list[Path] | None = None,
-           tolerance: str | Decimal = "0.01", engagement: str | Path | None = None) -> Assessment:
-    """`engagement`: the engagement settings file; by default engagement.yaml beside the subject."""
+           tolerance: str | Decimal = "0.01", engagement: str | Path | None = None,
+           conventions: list[str] | tuple[str, ...] = ()) -> Assessment:
+    """`engagement`: the engagement settings file; by default engagement.yaml beside the subject.
+    `conventions`: the firm's review conventions (复核口径) to apply, by name."""
     framework, subject = load_pair(Path(subject_path), framework_dirs)
     found = engagement_for(Path(subject_path), Path(engagement) if engagement else None)
-    result = assess_loaded(framework, subject, tolerance)
+    result = assess_loaded(framework, subject, tolerance, conventions)
     result.engagement = found
     return result

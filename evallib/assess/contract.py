@@ -153,6 +153,7 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
         "data": {"tables": plain(spec.tables), "projects": plain(spec.projects), "narrative": plain(spec.narrative),
                  "stated": plain(spec.stated)},
         "not_recomputable": [{"indicator": name, "reason": reason} for name, reason in review.not_recomputable],
+        "coverage": review.coverage,
         "lint": [{"level": m.level, "where": m.where, "message": m.message} for m in a.lint],
         "engagement": engagement_dict(a.engagement),
     }

@@ -110,6 +110,7 @@ class AssessmentRecord:
                                        f["recomputed"], f["delta"], f["trace"]) for f in data["findings"]]
         self.readings = [(r["id"], r["description"], r["total"], r["grade"]) for r in data["readings"]]
         self.not_recomputable = [(r["indicator"], r["reason"]) for r in data["not_recomputable"]]
+        self.coverage = data.get("coverage", {})  # where the reviewed points come from (review.run.coverage)
         self.figures = {f["name"]: _ns(f) for f in data["figures"]}
         self.metrics = {m["name"]: _ns(m) for m in data["metrics"]}
         self.tables = _ns(data["data"]["tables"])

@@ -58,7 +58,12 @@ def _evaluate_and_print(args, printer) -> int:
     from ..assess.assessment import assess
     from ..assess.contract import assessment_dict
 
-    evaluations = [assess(Path(p), _framework_dirs(args), tolerance=args.tolerance) for p in args.files]
+    conventions = ()
+    if getattr(args, "conventions", None):
+        from ..review.conventions import load_conventions
+        conventions = load_conventions(Path(args.conventions))
+    evaluations = [assess(Path(p), _framework_dirs(args), tolerance=args.tolerance, conventions=conventions)
+                   for p in args.files]
     if args.json:  # one object for one file, an array for several: always one valid JSON document
         data = [assessment_dict(a) for a in evaluations]
         print(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
@@ -83,6 +88,9 @@ def print_review(a) -> None:
         if f.claimed is not None or f.recomputed is not None:
             extra = f"  [所报 {f.claimed or '—'} → 复核 {f.recomputed or '—'}" + (f"，分差 {fmt(f.delta)}" if f.delta is not None else "") + "]"
         print(f"{i:>3}. [{f.severity}] {f.category} · {f.indicator}：{f.message}{extra}")
+    if rv.coverage:
+        from ..review.run import coverage_text
+        print(coverage_text(rv.coverage, rv.filed))
     if rv.not_recomputable:
         print("无法复算的指标（采用自评分）：")
         for name, reason in rv.not_recomputable:
@@ -144,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="以 JSON 输出（稳定的数据格式）")
         p.add_argument("--tolerance", default="0.01", help="复算分与自评分差异的容忍度，默认 0.01")
         p.add_argument("--frameworks", action="append", metavar="DIR", help="指标体系所在目录（可多次指定）")
+        if name == "review":
+            p.add_argument("--conventions", metavar="FILE", help="本机构复核口径文件（YAML），默认不启用")
         p.set_defaults(func=func)
 
     p = sub.add_parser("new-framework", help="生成带注释的指标体系模板文件")

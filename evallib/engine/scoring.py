@@ -171,6 +171,12 @@ def score_leaf(node: Node, ev: Evaluation) -> LeafScore:
         return LeafScore(node, None, self_score, "不适用", None, trace, applicable=False)
     if result.default_only and self_score is not None:
         result.score = None  # the filed score stands; the default only fills a gap
+    printed_max = rule.full_marks(weight)
+    if result.score is None and self_score is not None and self_score > printed_max:
+        # the filed score cannot stand above the printed maximum, whatever else is missing
+        trace.result = (f"无法按规则复算（{result.reason}）；所报{fmt(self_score)}分超过评分标准规定的最高分"
+                        f"{fmt(printed_max)}分，按{fmt(printed_max)}分计")
+        return LeafScore(node, printed_max, self_score, "采用自评分", None, trace, bounds=result.bounds)
     if result.score is not None:
         score = round_score(clamp(result.score, ZERO, weight))
         if result.score > weight:

@@ -34,6 +34,16 @@ class SubjectMeta(_Model):
     data_date: str = ""
     source: str = ""
     note: str = ""
+    scorer: Literal["单位自评", "第三方评价", "财政评价"] = "单位自评"  # who gave the filed scores (self_scores)
+
+
+# What the filed scores are called, by who gave them.
+SCORER_LABELS = {"单位自评": "自评分", "第三方评价": "评价机构评分", "财政评价": "财政评价评分"}
+
+
+def scorer_label(meta: SubjectMeta) -> str:
+    """The name of the filed scores in texts: 自评分 unless a third party or the finance bureau scored."""
+    return SCORER_LABELS[meta.scorer]
 
 
 class TableRow(_Model):
@@ -41,6 +51,7 @@ class TableRow(_Model):
     values: list[Num | None] = []
     figure: str | None = None  # the catalogue figure this row's first value states
     parts: list["TableRow"] = []  # rows that must add up to this one
+    partial: bool = False  # the parts are a “其中” listing: they need not cover the whole
     note: str = ""
 
 

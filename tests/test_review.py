@@ -1,0 +1,110 @@
+"""Review (复核) checks: each new kind with a positive and a negative case, conventions, coverage, wording."""
+import copy
+from decimal import Decimal
+
+import pytest
+
+from conftest import ROOT
+from evallib.assess.assessment import assess, assess_loaded
+from evallib.engine.scoring import load_pair
+from evallib.model.subject import Subject, SubjectSpec
+from evallib.review.findings import Finding
+from evallib.review.run import reviewer_text
+from evallib.review.targets import _missed
+from evallib.rules.targets import parse_quantity
+
+SUBJECTS = ROOT / "parameters" / "subjects"
+D = Decimal
+
+
+def cats(a, category):
+    return [f for f in a.findings if f.category == category]
+
+
+def variant(name, change, conventions=()):
+    framework, subject = load_pair(SUBJECTS / f"{name}.yaml")
+    data = copy.deepcopy(subject.spec.model_dump(mode="python"))
+    change(data)
+    return assess_loaded(framework, Subject(spec=SubjectSpec.model_validate(data), path=subject.path),
+                         conventions=conventions)
+
+
+def test_finding_needs_a_known_action():
+    with pytest.raises(ValueError):
+        Finding(severity="错误", category="x", indicator="y", message="z", action="忽略")
+    with pytest.raises(TypeError):
+        Finding("错误", "x", "y", "z", "更正")  # keyword arguments only
+
+
+def test_reviewer_wording_has_no_internal_keys_and_rounds_intermediates():
+    text = reviewer_text("缺少评价要点核查结果（met / missed / violations），计83.3333个单位，原值1634.242")
+    assert "met" not in text and "83.33个单位" in text and "1634.242" in text
+
+
+def test_inverted_rule_direction_positive_and_negative():
+    assert len(cats(assess(SUBJECTS / "000-heshan-2020-dept.yaml"), "评分标准方向与指标相反")) == 4
+    assert not cats(assess(SUBJECTS / "003-futian-2021-dept.yaml"), "评分标准方向与指标相反")
+
+
+def test_other_year_positive_and_negative():
+    [f] = cats(assess(SUBJECTS / "002-junshan-2021-dept.yaml"), "年度不符")
+    assert f.claimed == "2015年" and f.action == "说明口径"
+    assert not cats(assess(SUBJECTS / "003-futian-2021-dept.yaml"), "年度不符")
+
+
+@pytest.mark.parametrize("target, actual, missed", [("≥95%", "90%", True), ("≥95%", "96%", False),
+                                                     ("≤30分钟", "45分钟", True), ("≤30分钟", "20分钟", False),
+                                                     ("274", "300", False), ("274", "200", True)])
+def test_missed_target(target, actual, missed):
+    assert _missed(parse_quantity(target), parse_quantity(actual)) is missed
+
+
+def test_partial_listing_remainder_unexplained_is_a_hint_and_excess_is_an_error():
+    def shrink(data):  # 人员经费 458.99 -> 400.00: the remainder no longer equals 三公经费
+        table = next(t for t in data["tables"] if t["id"] == "资金执行")
+        table["rows"][0]["parts"][0]["values"][0] = D("400.00")
+    a = variant("003-futian-2021-dept", shrink)
+    [f] = cats(a, "其中项未列明")
+    assert f.severity == "提示" and f.action == "仅提示"
+
+    def grow(data):  # parts now exceed the whole
+        table = next(t for t in data["tables"] if t["id"] == "资金执行")
+        table["rows"][0]["parts"][0]["values"][0] = D("600.00")
+    a = variant("003-futian-2021-dept", grow)
+    [f] = cats(a, "其中项超过合计")
+    assert f.severity == "错误" and f.action == "更正"
+
+
+def test_full_marks_without_support_ask_for_evidence():
+    a = assess(SUBJECTS / "000-heshan-2020-project.yaml")
+    unsupported = cats(a, "满分缺少依据")
+    assert unsupported and all(f.action == "补证" for f in unsupported)
+    # negative: a target table whose rows carry actual values asks for nothing
+    assert not cats(assess(SUBJECTS / "000-heshan-2020-p3-wangluo.yaml"), "满分缺少依据")
+
+
+def test_conventions_off_by_default_and_named_when_on():
+    plain = assess(SUBJECTS / "000-heshan-2020-project.yaml")
+    assert not [f for f in plain.findings if f.category.startswith("复核口径")]
+    on = variant("000-heshan-2020-project", lambda d: None, conventions=["无佐证资料不得分"])
+    named = [f for f in on.findings if f.category == "复核口径：无佐证资料不得分"]
+    assert named and all(f.action == "补证" and "未按本口径调整" in f.message for f in named)
+
+
+def test_every_error_naming_a_reviewed_score_is_in_the_total():
+    for path in sorted(SUBJECTS.glob("00*.yaml")):
+        a = assess(path)
+        for f in a.findings:
+            assert f.action in ("更正", "补证", "说明口径", "仅提示")
+            if f.severity == "错误" and f.effect_total is not None:
+                leaf = next(l for l in a.leaf_list() if " / ".join(l.node.path) == f.indicator)
+                assert leaf.score - leaf.self_score == f.effect_total, (path.name, f.indicator)
+
+
+def test_coverage_adds_up_and_lists_adopted_items():
+    a = assess(SUBJECTS / "003-futian-2021-dept.yaml")
+    cov = a.review.coverage
+    assert cov["recomputed"] + cov["judged"] + cov["adopted"] + cov["unscored"] == cov["total"] == 100
+    assert cov["recomputed"] == 15
+    assert sum(i["points"] for i in cov["adopted_items"]) == cov["adopted"] + cov["unscored"]
+    assert all("met" not in i["reason"] for i in cov["adopted_items"])
