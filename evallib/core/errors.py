@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 @dataclass
@@ -18,7 +19,21 @@ class Problem:
 
 
 def _show(value: object) -> str:
-    text = repr(value) if not isinstance(value, str) else f"“{value}”"
+    """A value as the user wrote it: no Python reprs such as Decimal('-0.01')."""
+    if isinstance(value, str):
+        text = f"“{value}”"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, Decimal):
+        text = f"{value:f}" if value.is_finite() else str(value)
+    elif isinstance(value, (int, float)):
+        text = str(value)
+    elif isinstance(value, (list, tuple)):
+        text = "[" + ", ".join(_show(v) for v in value) + "]"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{_show(k)}: {_show(v)}" for k, v in value.items()) + "}"
+    else:
+        text = str(value)
     return text if len(text) <= 80 else text[:77] + "…"
 
 
