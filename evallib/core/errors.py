@@ -49,3 +49,13 @@ class InputError(Exception):
     @classmethod
     def single(cls, file: str, where: str, message: str, value: object = None) -> "InputError":
         return cls([Problem(str(file), where, message, value)])
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused a file operation, in Chinese (the system's own text is English)."""
+    import errno
+
+    reasons = {errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.EROFS: "只读文件系统",
+               errno.ENOSPC: "磁盘空间已满", errno.ENOENT: "路径不存在", errno.ENOTDIR: "路径中有一部分不是目录",
+               errno.EISDIR: "这是一个目录", errno.EEXIST: "已存在", errno.ENAMETOOLONG: "路径过长"}
+    return reasons.get(exc.errno, f"系统错误，错误号 {exc.errno}")

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, os_reason
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -124,7 +124,7 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError:
         raise InputError.single(str(path), "", "文件不是 UTF-8 编码的文本") from None
     except OSError as exc:
-        raise InputError.single(str(path), "", f"无法读取文件（{exc.strerror or '系统错误'}）") from None
+        raise InputError.single(str(path), "", f"无法读取文件（{os_reason(exc)}）") from None
     try:
         return yaml.load(text, Loader=_Loader)
     except DuplicateKeyError as exc:

@@ -122,6 +122,10 @@ def instantiate(framework: Framework, subject: Subject) -> list[Node]:
                 children.append(Node(id=row.id, name=row.name, weight=row.weight, level=node.level + 1,
                                      path=node.path + (row.name,), rule=rule, criteria="",
                                      given=row.model_dump()))
+            filled = sum((row.weight or ZERO for row in rows), ZERO)
+            if node.weight is not None and rows and filled != node.weight:
+                problems.append(Problem(file, f"targets.{node.id}", f"各项分值 weight 合计 {fmt(filled)} 分，"
+                                        f"与指标体系中“{node.name}”的分值 {fmt(node.weight)} 分不一致"))
         weight = node.weight
         if node.slot is not None and weight is None:
             weight = sum((c.weight or ZERO for c in children), ZERO)
@@ -131,6 +135,10 @@ def instantiate(framework: Framework, subject: Subject) -> list[Node]:
                     given=node.given, cap=node.cap)
 
     roots = [copy_node(r) for r in framework.roots]
+    filled_total = sum((r.weight or ZERO for r in roots), ZERO)
+    if not problems and targets and all(r.weight is not None for r in roots) and filled_total != framework.meta.total:
+        problems.append(Problem(file, "targets", f"填入目标表后各一级指标分值合计 {fmt(filled_total)} 分，"
+                                f"与指标体系总分 {fmt(framework.meta.total)} 分不一致"))
     for slot_id in targets:
         slot = framework.node(slot_id)
         if slot is None or slot.slot is None:
@@ -184,14 +192,23 @@ def check_inputs(ev: "Evaluation") -> None:
         limit = node.limit if node.limit is not None else ZERO
         for issue in rule.check_given(given, limit, filed=own):
             where = (f"inputs.{node.id}.{issue.key}" if issue.key.split(".")[0] in own
-                     else f"targets 中的指标 {node.name}（{node.id}）的 {issue.key}")
+                     else _row_place(ev.subject, node, issue.key))
             problems.append(Problem(file, where, issue.message, issue.value))
         self_score = self_scores.get(node.id, (node.given or {}).get("self_score"))
         if self_score is not None and node.limit is not None and self_score > node.limit:
-            where = f"self_scores.{node.id}" if node.id in self_scores else f"targets 中的指标 {node.name}（{node.id}）的 self_score"
+            where = f"self_scores.{node.id}" if node.id in self_scores else _row_place(ev.subject, node, "self_score")
             problems.append(Problem(file, where, f"自评分超过该指标分值 {fmt(node.limit)} 分", self_score))
     if problems:
         raise InputError(problems)
+
+
+def _row_place(subject: Subject, node: Node, key: str) -> str:
+    """Where a target-table row's field is written: targets.<slot>[n].<key>."""
+    for slot, rows in subject.spec.targets.items():
+        for n, row in enumerate(rows, 1):
+            if row.id == node.id:
+                return f"targets.{slot}[{n}]（{row.name}）.{key}"
+    return f"指标 {node.name}（{node.id}）.{key}"
 
 
 def score_leaf(node: Node, ev: Evaluation) -> LeafScore:

@@ -5,6 +5,7 @@ implement `evaluate`, decorate with `@register`. Frameworks then use it by name.
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
@@ -104,8 +105,12 @@ class Rule(BaseModel):
         """The inputs for one indicator, checked against this rule before anything is scored: names
         the rule does not read (among `filed`, default all), wrong types, values out of range."""
         known = self.accepts()
-        issues = [InputIssue(key, f"此项评分规则（{self.label}）不读取这个字段；可填：{'、'.join(known)}")
-                  for key in (given if filed is None else filed) if key not in known]
+        issues = []
+        for key in (given if filed is None else filed):
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f"是否应为“{close[0]}”？" if close else ""
+                issues.append(InputIssue(key, f"此项评分规则（{self.label}）不读取这个字段；{hint}可填：{'、'.join(known)}"))
         return issues + self.check_values(given, weight)
 
     def check_values(self, given: dict[str, Any], weight: Decimal) -> list[InputIssue]:
