@@ -25,6 +25,12 @@ def failure_table(failed) -> list[str]:
 
 
 def cmd_run(args) -> int:
+    from .paths import framework_dirs, input_files, output_dir
+
+    # paths first: a wrong --out or file fails at once, before the batch machinery is even imported
+    given = input_files(args.files)
+    framework_dirs(args.frameworks)
+    out = output_dir(args.out, "--out")
     from ..batch.backends import _skip_slow_optional_imports
     from ..batch.run import default_subjects, run_all
     from ..batch.outputs import BackendError
@@ -45,15 +51,11 @@ def cmd_run(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("--jobs 须为正整数", file=sys.stderr)
         return EXIT_INPUT
-    from .paths import framework_dirs, input_files, output_dir
-
     jobs = args.jobs or default_jobs()
-    files = input_files(args.files) or default_subjects()
+    files = given or default_subjects()
     if not files:
         print("没有评价对象：请指定文件，或在 parameters/subjects/ 下放置 *.yaml", file=sys.stderr)
         return EXIT_INPUT
-    framework_dirs(args.frameworks)
-    out = output_dir(args.out, "--out")
     what = "只计算得分" if args.score_only else f"格式：{'、'.join(formats)}"
     where = f"Dask 集群 {args.scheduler}" if args.scheduler else f"{jobs} 个并行进程"
     print(f"生成报告：{len(files)} 个评价对象 → {out}/（{what}；{where}）", flush=True)
