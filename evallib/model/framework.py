@@ -277,7 +277,8 @@ def _stamp(path: Path) -> tuple:
 def _framework_id(stamp: tuple) -> str | None:
     data = read_yaml(Path(stamp[0]))
     meta = data.get("meta") if isinstance(data, dict) else None
-    return meta.get("id") if isinstance(meta, dict) else None
+    fid = meta.get("id") if isinstance(meta, dict) else None
+    return fid if isinstance(fid, str) else None  # a broken id is lint's to report, not a crash here
 
 
 def find_framework(framework_id: str, search: list[Path] | None = None, referrer: str = "") -> Path:

@@ -152,7 +152,7 @@ def parse_rule(data: Any, file: str, where: str) -> Rule:
     if not isinstance(data, dict):
         raise InputError.single(file, where, "评分规则应为键值表（含 type 字段）", data)
     kind = data.get("type")
-    if kind not in REGISTRY:
+    if not isinstance(kind, str) or kind not in REGISTRY:
         known = "、".join(sorted(REGISTRY))
         raise InputError.single(file, f"{where}.type", f"未知的评分规则类型；可用类型：{known}", kind)
     try:

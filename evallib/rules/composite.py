@@ -22,7 +22,7 @@ class Part(BaseModel):
     def _rule(cls, value):
         if isinstance(value, Rule):
             return value
-        if not isinstance(value, dict) or value.get("type") not in REGISTRY:
+        if not isinstance(value, dict) or not isinstance(value.get("type"), str) or value["type"] not in REGISTRY:
             known = "、".join(sorted(REGISTRY))
             raise ValueError(f"未知的评分规则类型“{value.get('type') if isinstance(value, dict) else value}”；可用类型：{known}")
         try:
