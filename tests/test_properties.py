@@ -35,23 +35,24 @@ FRAMEWORKS = ROOT / "parameters" / "frameworks"
 LEAKS = re.compile(r"Traceback|Decimal\(|Input should|String should|Value error|\^\[|InvalidOperation|"
                    r"[A-Za-z]+Error\b|should be")
 
-SUBJECT_FILES = [  # (subject, framework folder or None for the bundled one)
-    (FIXTURES / "mini-subject.yaml", FIXTURES / "frameworks"),
-    (SUBJECTS / "national-2020-10-example.yaml", None),
-    (SUBJECTS / "001-jiguan-dept.yaml", None),
-    (SUBJECTS / "004-gaoyi-2021-dept.yaml", None),
-    (SUBJECTS / "000-heshan-2020-p1-linpin.yaml", None),
+# Cases per file are sized so that each test takes a few seconds; 620 cases in all.
+SUBJECT_FILES = [  # (subject, framework folder or None for the bundled one, cases)
+    (FIXTURES / "mini-subject.yaml", FIXTURES / "frameworks", 90),
+    (SUBJECTS / "national-2020-10-example.yaml", None, 90),
+    (SUBJECTS / "001-jiguan-dept.yaml", None, 90),
+    (SUBJECTS / "004-gaoyi-2021-dept.yaml", None, 60),
+    (SUBJECTS / "000-heshan-2020-p1-linpin.yaml", None, 90),
 ]
-FRAMEWORK_FILES = [  # (framework, a subject that uses it)
-    (FIXTURES / "frameworks" / "mini.yaml", FIXTURES / "mini-subject.yaml"),
-    (FRAMEWORKS / "national-2020-10.yaml", SUBJECTS / "national-2020-10-example.yaml"),
-    (FRAMEWORKS / "jiguan-dept.yaml", SUBJECTS / "001-jiguan-dept.yaml"),
+FRAMEWORK_FILES = [  # (framework, a subject that uses it, cases)
+    (FIXTURES / "frameworks" / "mini.yaml", FIXTURES / "mini-subject.yaml", 90),
+    (FRAMEWORKS / "national-2020-10.yaml", SUBJECTS / "national-2020-10-example.yaml", 70),
+    (FRAMEWORKS / "jiguan-dept.yaml", SUBJECTS / "001-jiguan-dept.yaml", 40),
 ]
 
 SETTINGS = dict(derandomize=True, deadline=None, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
-STATS = {"cases": 0, "exit 0": 0, "exit 2": 0}
+STATS = {"cases": 0, "exit 0": 0, "exit 2": 0}  # inspect with a debugger or print when tuning the mix
 
 
 # -- running the CLI in-process -------------------------------------------------------------------
@@ -239,11 +240,11 @@ def write_case(folder: Path, name: str, tree) -> Path:
 # -- the properties ---------------------------------------------------------------------------------
 
 def _subject_property(index: int):
-    subject, frameworks = SUBJECT_FILES[index]
+    subject, frameworks, cases = SUBJECT_FILES[index]
     data = yaml.safe_load(subject.read_text("utf-8"))
 
     @seed(1500 + index)
-    @settings(max_examples=90, **SETTINGS)
+    @settings(max_examples=cases, **SETTINGS)
     @given(st.data())
     def prop(draw_data):
         kind, tree, path = draw_data.draw(mutation(data), label="mutation")
@@ -258,12 +259,12 @@ def _subject_property(index: int):
 
 
 def _framework_property(index: int):
-    framework, subject = FRAMEWORK_FILES[index]
+    framework, subject, cases = FRAMEWORK_FILES[index]
     data = yaml.safe_load(framework.read_text("utf-8"))
     total = Decimal(str(data["meta"].get("total", 100)))
 
     @seed(1600 + index)
-    @settings(max_examples=90, **SETTINGS)
+    @settings(max_examples=cases, **SETTINGS)
     @given(st.data())
     def prop(draw_data):
         kind, tree, path = draw_data.draw(mutation(data), label="mutation")
@@ -278,26 +279,18 @@ def _framework_property(index: int):
                 lint_code = main(["lint", str(case)])
         STATS["cases"] += 1
         assert lint_code in (0, 2) and not LEAKS.search(lint_out.getvalue() + lint_err.getvalue())
-        # a framework that fails lint may still score, but never above its own total and never silently
-        if code == 0 and lint_code == 2:
-            names = names_of(data, path) | {kind}
-            check_outcome(code, out, err, before, names, None)
-        else:
-            check_outcome(code, out, err, before, names_of(data, path) | {kind}, total if lint_code == 0 else None)
+        # a framework lint passes never scores above its own total; any scored change names its cause
+        check_outcome(code, out, err, before, names_of(data, path) | {kind}, total if lint_code == 0 else None)
 
     return prop
 
 
-@pytest.mark.parametrize("index", range(len(SUBJECT_FILES)), ids=[s.stem for s, _ in SUBJECT_FILES])
+@pytest.mark.parametrize("index", range(len(SUBJECT_FILES)), ids=[s.stem for s, _, _ in SUBJECT_FILES])
 def test_mutated_subjects_never_crash_nor_score_silently_wrong(index):
     _subject_property(index)()
 
 
-@pytest.mark.parametrize("index", range(len(FRAMEWORK_FILES)), ids=[f.stem for f, _ in FRAMEWORK_FILES])
+@pytest.mark.parametrize("index", range(len(FRAMEWORK_FILES)), ids=[f.stem for f, _, _ in FRAMEWORK_FILES])
 def test_mutated_frameworks_never_crash_nor_score_silently_wrong(index):
     _framework_property(index)()
 
-
-def test_zz_report_counts():
-    """Printed with -s: how many cases ran and how they ended (tracebacks fail the tests above)."""
-    print(f"\nproperty cases: {STATS['cases']}，exit 0: {STATS['exit 0']}，exit 2: {STATS['exit 2']}")
