@@ -6,7 +6,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import InputError
+from ..core.errors import InputError, os_reason
 from .run import run_all
 from .kernels import MANIFEST, notebook_path, file_sha256
 
@@ -20,6 +20,35 @@ class FileCheck:
     detail: str = ""
 
 
+def read_manifest(manifest_file: Path) -> dict:
+    """The run record, or a Chinese error saying what is wrong with it (never a JSON traceback)."""
+    file = str(manifest_file)
+    try:
+        manifest = json.loads(manifest_file.read_text("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError.single(file, "", "运行记录不是 UTF-8 文本，已损坏；请重新运行 evalbook run") from None
+    except ValueError as exc:
+        raise InputError.single(file, f"第 {exc.lineno} 行第 {exc.colno} 列" if hasattr(exc, "lineno") else "",
+                                "运行记录不是有效的 JSON，已损坏；请重新运行 evalbook run") from None
+    except OSError as exc:
+        raise InputError.single(file, "", f"无法读取运行记录（{os_reason(exc)}）") from None
+    if not isinstance(manifest, dict):
+        raise InputError.single(file, "", "运行记录应为 JSON 对象（含 subjects 列表），已损坏；请重新运行 evalbook run")
+    subjects = manifest.get("subjects")
+    if not isinstance(subjects, list):
+        raise InputError.single(file, "subjects", "运行记录缺少评价对象列表 subjects，已损坏；请重新运行 evalbook run")
+    for n, rec in enumerate(subjects, 1):
+        if not isinstance(rec, dict) or not isinstance(rec.get("file"), str):
+            raise InputError.single(file, f"subjects[{n}]", "运行记录中的评价对象缺少文件名 file，已损坏；请重新运行 evalbook run")
+        if not isinstance(rec.get("outputs", {}), dict):
+            raise InputError.single(file, f"subjects[{n}].outputs", "应为对象（文件 → sha256），已损坏；请重新运行 evalbook run")
+    for key, kind, text in (("notebooks", dict, "对象"), ("packages", dict, "对象"), ("summary", dict, "对象"),
+                            ("formats", list, "列表"), ("frameworks", list, "列表")):
+        if manifest.get(key) is not None and not isinstance(manifest[key], kind):
+            raise InputError.single(file, key, f"应为{text}，已损坏；请重新运行 evalbook run")
+    return manifest
+
+
 def verify(out_dir: str | Path, jobs: int = 1) -> tuple[list[FileCheck], list[str]]:
     """Re-run the subjects recorded in out_dir/manifest.json into a temp dir; compare file by file.
 
@@ -29,7 +58,7 @@ def verify(out_dir: str | Path, jobs: int = 1) -> tuple[list[FileCheck], list[st
     manifest_file = out_dir / MANIFEST
     if not manifest_file.is_file():
         raise InputError.single(str(manifest_file), "", "找不到运行记录 manifest.json（请先运行 evalbook run）")
-    manifest = json.loads(manifest_file.read_text("utf-8"))
+    manifest = read_manifest(manifest_file)
     notes: list[str] = []
     changed_inputs: dict[str, list[str]] = {}
     for rec in manifest["subjects"]:

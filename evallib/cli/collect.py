@@ -7,7 +7,9 @@ EXIT_OK = 0
 
 
 def _dirs(args):
-    return [Path(d) for d in args.frameworks] if getattr(args, "frameworks", None) else None
+    from .paths import framework_dirs
+
+    return framework_dirs(getattr(args, "frameworks", None))
 
 
 def cmd_xlsx(args) -> int:
@@ -15,10 +17,13 @@ def cmd_xlsx(args) -> int:
     from ..assess.record import record_of
     from ..export.xlsx import write_subject_xlsx, write_summary_xlsx
 
-    out = Path(args.output)
+    from .paths import input_files, output_dir, tolerance
+
+    files, dirs, within = input_files(args.files), _dirs(args), tolerance(args.tolerance)
+    out = output_dir(args.output, "-o/--output")
     evaluations = []
-    for path in args.files:
-        ev = record_of(assess(Path(path), _dirs(args), tolerance=args.tolerance))
+    for path in files:
+        ev = record_of(assess(path, dirs, tolerance=within))
         target = out / f"{ev.id}.xlsx"
         write_subject_xlsx(ev, target)
         evaluations.append(ev)
@@ -42,7 +47,12 @@ def cmd_template(args) -> int:
     from ..model.subject import load_subject
     from ..collect.template import write_template
 
+    from .paths import input_files, output_file
+
     dirs = _dirs(args)
+    output_file(args.output, "-o/--output")
+    if args.from_subject:
+        input_files([args.from_subject], "--from")
     subject = load_subject(Path(args.from_subject)) if args.from_subject else None
     framework = _load_framework_arg(args.framework, dirs)
     out = write_template(framework, Path(args.output), subject)
@@ -53,7 +63,12 @@ def cmd_template(args) -> int:
 def cmd_import(args) -> int:
     from ..collect.importer import import_template
 
-    out = import_template(Path(args.file), Path(args.output), _dirs(args))
+    from .paths import input_files, output_file
+
+    dirs = _dirs(args)
+    input_files([args.file], "FILE.xlsx")
+    output_file(args.output, "-o/--output")
+    out = import_template(Path(args.file), Path(args.output), dirs)
     print(f"已导入 {args.file} → {out}")
     return EXIT_OK
 

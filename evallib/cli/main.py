@@ -13,13 +13,18 @@ EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
 
 def _framework_dirs(args) -> list[Path] | None:
-    return [Path(d) for d in args.frameworks] if getattr(args, "frameworks", None) else None
+    from .paths import framework_dirs
+
+    return framework_dirs(getattr(args, "frameworks", None))
 
 
 def cmd_lint(args) -> int:
     from ..model.framework import load_framework
     from ..model.lint import lint
 
+    from .paths import input_files
+
+    input_files(args.files, "FRAMEWORK")
     status = EXIT_OK
     for path in args.files:
         framework = load_framework(Path(path))
@@ -58,12 +63,14 @@ def _evaluate_and_print(args, printer) -> int:
     from ..assess.assessment import assess
     from ..assess.contract import assessment_dict
 
+    from .paths import input_files, tolerance
+
+    files, dirs, within = input_files(args.files), _framework_dirs(args), tolerance(args.tolerance)
     conventions = ()
     if getattr(args, "conventions", None):
         from ..review.conventions import load_conventions
         conventions = load_conventions(Path(args.conventions))
-    evaluations = [assess(Path(p), _framework_dirs(args), tolerance=args.tolerance, conventions=conventions)
-                   for p in args.files]
+    evaluations = [assess(p, dirs, tolerance=within, conventions=conventions) for p in files]
     if args.json:  # one object for one file, an array for several: always one valid JSON document
         data = [assessment_dict(a) for a in evaluations]
         print(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
@@ -113,10 +120,10 @@ def cmd_review(args) -> int:
 
 
 def _new_file(args) -> Path:
-    out = Path(args.output)
-    if out.exists() and not args.force:
-        raise InputError.single(str(out), "", "文件已存在；如需覆盖请加 --force")
-    return out
+    from .paths import identifier, output_file
+
+    identifier(args.id)
+    return output_file(args.output, "-o/--output", force=args.force)
 
 
 def cmd_new_framework(args) -> int:
@@ -131,6 +138,9 @@ def cmd_new_framework(args) -> int:
 def cmd_new_subject(args) -> int:
     from ..collect.skeleton import new_subject
 
+    from .paths import input_files
+
+    input_files([args.framework], "FRAMEWORK")
     out = _new_file(args)
     new_subject(Path(args.framework), out, args.id)
     print(f"已写入评价对象模板：{out}。填写后运行 evalbook score {out}")

@@ -25,6 +25,12 @@ def failure_table(failed) -> list[str]:
 
 
 def cmd_run(args) -> int:
+    from .paths import framework_dirs, input_files, output_dir
+
+    # paths first: a wrong --out or file fails at once, before the batch machinery is even imported
+    given = input_files(args.files)
+    framework_dirs(args.frameworks)
+    out = output_dir(args.out, "--out")
     from ..batch.backends import _skip_slow_optional_imports
     from ..batch.run import default_subjects, run_all
     from ..batch.outputs import BackendError
@@ -46,11 +52,10 @@ def cmd_run(args) -> int:
         print("--jobs 须为正整数", file=sys.stderr)
         return EXIT_INPUT
     jobs = args.jobs or default_jobs()
-    files = [Path(f) for f in args.files] or default_subjects()
+    files = given or default_subjects()
     if not files:
         print("没有评价对象：请指定文件，或在 parameters/subjects/ 下放置 *.yaml", file=sys.stderr)
         return EXIT_INPUT
-    out = Path(args.out)
     what = "只计算得分" if args.score_only else f"格式：{'、'.join(formats)}"
     where = f"Dask 集群 {args.scheduler}" if args.scheduler else f"{jobs} 个并行进程"
     print(f"生成报告：{len(files)} 个评价对象 → {out}/（{what}；{where}）", flush=True)
@@ -116,6 +121,14 @@ def cmd_verify(args) -> int:
     from ..batch.backends import _skip_slow_optional_imports
     from ..batch.verify import verify
 
+    from .paths import ARG
+    from ..core.errors import InputError
+
+    if not Path(args.dir).is_dir():
+        raise InputError.single(args.dir, "", f"{ARG} DIR 应为 evalbook run 的输出目录"
+                                + ("，这是一个文件" if Path(args.dir).exists() else "：目录不存在"))
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError.single(ARG, "--jobs", "须为正整数", args.jobs)
     _skip_slow_optional_imports()
     checks, notes = verify(Path(args.dir), jobs=args.jobs or default_jobs())
     print(f"复现检查：{args.dir}（重新运行记录中的评价对象，逐个文件比较）")

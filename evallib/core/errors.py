@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 @dataclass
@@ -18,7 +19,21 @@ class Problem:
 
 
 def _show(value: object) -> str:
-    text = repr(value) if not isinstance(value, str) else f"“{value}”"
+    """A value as the user wrote it: no Python reprs such as Decimal('-0.01')."""
+    if isinstance(value, str):
+        text = f"“{value}”"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, Decimal):
+        text = f"{value:f}" if value.is_finite() else str(value)
+    elif isinstance(value, (int, float)):
+        text = str(value)
+    elif isinstance(value, (list, tuple)):
+        text = "[" + ", ".join(_show(v) for v in value) + "]"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{_show(k)}: {_show(v)}" for k, v in value.items()) + "}"
+    else:
+        text = str(value)
     return text if len(text) <= 80 else text[:77] + "…"
 
 
@@ -34,3 +49,13 @@ class InputError(Exception):
     @classmethod
     def single(cls, file: str, where: str, message: str, value: object = None) -> "InputError":
         return cls([Problem(str(file), where, message, value)])
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused a file operation, in Chinese (the system's own text is English)."""
+    import errno
+
+    reasons = {errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.EROFS: "只读文件系统",
+               errno.ENOSPC: "磁盘空间已满", errno.ENOENT: "路径不存在", errno.ENOTDIR: "路径中有一部分不是目录",
+               errno.EISDIR: "这是一个目录", errno.EEXIST: "已存在", errno.ENAMETOOLONG: "路径过长"}
+    return reasons.get(exc.errno, f"系统错误，错误号 {exc.errno}")

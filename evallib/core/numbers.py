@@ -6,6 +6,7 @@ always equals the sum of the printed leaf scores.
 """
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 SCORE_QUANTUM = Decimal("0.01")
@@ -14,25 +15,55 @@ ONE = Decimal(1)
 HUNDRED = Decimal(100)
 
 
+# Thousands separators must group by three ("1,402.24"); "98,5" (a decimal comma) is not a number here.
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
 def to_decimal(value) -> Decimal:
-    """Convert int/float/str/Decimal to Decimal via its printed form (never binary floats)."""
-    if isinstance(value, Decimal):
-        return value
+    """Convert int/float/str/Decimal to a finite Decimal via its printed form (never binary floats).
+
+    A string may end in "%" (divided by 100) and may group thousands with commas. NaN and
+    infinities are refused: no score can rest on them.
+    """
     if isinstance(value, bool):
         raise ValueError("布尔值不是数字")
-    if isinstance(value, (int, float)):
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("，", "")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip().replace("，", ",")
         percent = text.endswith("%") or text.endswith("％")
         if percent:
-            text = text[:-1]
+            text = text[:-1].strip()
+        if "," in text:
+            if not _GROUPED.match(text):
+                raise ValueError(f"“{value}”不是数字（小数点请用“.”；千位分隔符“,”须每三位一组，如 1,402.24）")
+            text = text.replace(",", "")
         try:
             number = Decimal(text)
-        except InvalidOperation as exc:
-            raise ValueError(f"“{value}”不是数字") from exc
-        return number / HUNDRED if percent else number
-    raise ValueError(f"“{value}”不是数字")
+        except InvalidOperation:
+            raise ValueError(f"“{value}”不是数字") from None
+        if number.is_finite() and percent:
+            number = number / HUNDRED
+    else:
+        raise ValueError(f"“{value}”不是数字")
+    if not number.is_finite():
+        raise ValueError(f"“{value}”不是有限的数字（不能是 NaN 或无穷大）")
+    return number
+
+
+def is_percent_text(value) -> bool:
+    return isinstance(value, str) and value.strip().endswith(("%", "％"))
+
+
+def to_points(value) -> Decimal:
+    """A score, weight or count of points: a plain number; "100%" would silently mean 1 point."""
+    if is_percent_text(value):
+        raise ValueError(f"分值、得分应写成分数（如 6 或 5.5），不能写成百分数“{value}”")
+    return to_decimal(value)
 
 
 def round_score(value: Decimal) -> Decimal:
@@ -89,9 +120,11 @@ from pydantic import BeforeValidator  # noqa: E402
 
 # A number field in a YAML file: accepts 2, 0.95, "95%", "1,402.24".
 Num = Annotated[Decimal, BeforeValidator(to_decimal)]
+# A score, weight or points field: a plain number, never a percentage.
+Points = Annotated[Decimal, BeforeValidator(to_points)]
 
 
-from pydantic import BaseModel, ConfigDict  # noqa: E402
+from pydantic import BaseModel, ConfigDict, model_validator  # noqa: E402
 
 
 class Interval(BaseModel):
@@ -105,6 +138,15 @@ class Interval(BaseModel):
     max: Num | None = None
     min_inclusive: bool = True
     max_inclusive: bool = False
+
+    @model_validator(mode="after")
+    def _not_empty(self):
+        if self.min is not None and self.max is not None:
+            if self.min > self.max:
+                raise ValueError(f"下限 min（{fmt(self.min)}）高于上限 max（{fmt(self.max)}），区间为空")
+            if self.min == self.max and not (self.min_inclusive and self.max_inclusive):
+                raise ValueError(f"下限与上限同为 {fmt(self.min)} 且不同时包含端点，区间为空")
+        return self
 
     def contains(self, value: Decimal) -> bool:
         if self.min is not None and (value < self.min or (value == self.min and not self.min_inclusive)):

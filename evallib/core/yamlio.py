@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, os_reason
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -38,10 +39,66 @@ _MESSAGES = {
     "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
     "date_parsing": "应为日期（YYYY-MM-DD）",
     "date_type": "应为日期（YYYY-MM-DD）",
+    "finite_number": "应为有限的数字（不能是 NaN 或无穷大）",
+    "less_than": "应小于 {lt}",
+    "multiple_of": "应为 {multiple_of} 的整数倍",
+    "too_long": "最多 {max_length} 项",
+    "string_too_long": "最多 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不符合要求",
+    "tuple_type": "应为列表",
+    "set_type": "应为列表",
+    "none_required": "此处应留空",
+    "bool_from_float": "应为 true 或 false",
+    "model_attributes_type": "应为键值表",
+    "is_instance_of": "类型不符合要求",
+    "union_tag_invalid": "类型标记无效",
+    "union_tag_not_found": "缺少类型标记",
+    "decimal_max_digits": "数字位数过多",
+    "decimal_max_places": "小数位数过多",
+    "decimal_whole_digits": "整数位数过多",
+    "date_from_datetime_inexact": "应为日期（YYYY-MM-DD）",
+    "datetime_parsing": "应为日期时间",
+    "datetime_type": "应为日期时间",
+    "bytes_type": "应为文本",
+    "frozen_instance": "不能修改",
+    "frozen_field": "不能修改",
+    "recursion_loop": "存在循环引用",
+    "json_invalid": "不是有效的 JSON",
+}
+
+# Field patterns in the schemas, described in words rather than as a regular expression.
+_PATTERNS = {
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$": "只能由英文字母、数字和“.”“_”“-”组成，且以字母或数字开头（不能有空格、斜杠或中文）",
 }
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class DuplicateKeyError(yaml.constructor.ConstructorError):
+    def __init__(self, key, first, again):
+        super().__init__(None, None, f"duplicate key {key!r}", again)
+        self.key, self.first = key, first
+
+
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader, except that a key repeated in one mapping is an error: otherwise the
+    second value silently wins (a repeated score line would change a total without a word)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node)
+                try:
+                    first = seen.setdefault(key, key_node.start_mark)
+                except TypeError:  # an unhashable key: the base constructor reports it
+                    continue
+                if first is not key_node.start_mark:
+                    raise DuplicateKeyError(key, first, key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader = _UniqueKeyLoader
 
 _YAML_PROBLEMS = {
     "expected ',' or ']'": "方括号列表未闭合，缺少“]”或逗号",
@@ -60,12 +117,21 @@ def read_yaml(path: Path) -> Any:
     path = Path(path)
     if not path.exists():
         raise InputError.single(str(path), "", "文件不存在")
+    if path.is_dir():
+        raise InputError.single(str(path), "", "这是一个目录，不是文件；请指定其中的 .yaml 文件")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise InputError.single(str(path), "", "文件不是 UTF-8 编码的文本")
+        raise InputError.single(str(path), "", "文件不是 UTF-8 编码的文本") from None
+    except OSError as exc:
+        raise InputError.single(str(path), "", f"无法读取文件（{os_reason(exc)}）") from None
     try:
         return yaml.load(text, Loader=_Loader)
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        raise InputError.single(str(path), f"第 {mark.line + 1} 行第 {mark.column + 1} 列",
+                                f"YAML 格式错误：键“{exc.key}”重复（第一次出现在第 {exc.first.line + 1} 行）；"
+                                "同一层的键只能出现一次，否则后一个值会悄悄覆盖前一个") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         context = getattr(exc, "context_mark", None)
@@ -109,21 +175,30 @@ def translate(exc: ValidationError, file: str, prefix: str = "", describe=None) 
         if prefix:
             where = f"{prefix}.{where}" if where else prefix
         template = _MESSAGES.get(err["type"])
-        ctx = err.get("ctx") or {}
+        ctx = {k: (f"{v:f}" if isinstance(v, Decimal) else v) for k, v in (err.get("ctx") or {}).items()}
         if err["type"] in ("value_error", "assertion_error"):
             message = str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
+        elif err["type"] == "string_pattern_mismatch":
+            message = _PATTERNS.get(str(ctx.get("pattern")), template)
+        elif err["type"] == "literal_error":
+            message = "取值应为 " + "、".join(f"“{x}”" for x in _literal_choices(err)) + " 之一"
         elif template:
             try:
                 message = template.format(**ctx)
             except (KeyError, IndexError):
                 message = template
         else:
-            message = f"取值无效（{err['msg']}）"
+            message = "取值无效"  # pydantic's own text is English: never shown
         value = err.get("input") if err["type"] != "missing" else None
         if isinstance(value, (dict, list)):
             value = None
         problems.append(Problem(file, where, message, value))
     return problems
+
+
+def _literal_choices(err) -> list[str]:
+    expected = str((err.get("ctx") or {}).get("expected", ""))
+    return [part.strip().strip("'\"") for part in expected.replace(" or ", ",").split(",") if part.strip()]
 
 
 def validate(model: type[M], data: Any, file: str, prefix: str = "", describe=None) -> M:

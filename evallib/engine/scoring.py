@@ -122,6 +122,10 @@ def instantiate(framework: Framework, subject: Subject) -> list[Node]:
                 children.append(Node(id=row.id, name=row.name, weight=row.weight, level=node.level + 1,
                                      path=node.path + (row.name,), rule=rule, criteria="",
                                      given=row.model_dump()))
+            filled = sum((row.weight or ZERO for row in rows), ZERO)
+            if node.weight is not None and rows and filled != node.weight:
+                problems.append(Problem(file, f"targets.{node.id}", f"各项分值 weight 合计 {fmt(filled)} 分，"
+                                        f"与指标体系中“{node.name}”的分值 {fmt(node.weight)} 分不一致"))
         weight = node.weight
         if node.slot is not None and weight is None:
             weight = sum((c.weight or ZERO for c in children), ZERO)
@@ -131,6 +135,10 @@ def instantiate(framework: Framework, subject: Subject) -> list[Node]:
                     given=node.given, cap=node.cap)
 
     roots = [copy_node(r) for r in framework.roots]
+    filled_total = sum((r.weight or ZERO for r in roots), ZERO)
+    if not problems and targets and all(r.weight is not None for r in roots) and filled_total != framework.meta.total:
+        problems.append(Problem(file, "targets", f"填入目标表后各一级指标分值合计 {fmt(filled_total)} 分，"
+                                f"与指标体系总分 {fmt(framework.meta.total)} 分不一致"))
     for slot_id in targets:
         slot = framework.node(slot_id)
         if slot is None or slot.slot is None:
@@ -140,19 +148,67 @@ def instantiate(framework: Framework, subject: Subject) -> list[Node]:
     return roots
 
 
-def check_references(roots: list[Node], subject: Subject) -> None:
+def check_references(roots: list[Node], subject: Subject, known_values=()) -> None:
+    """Every indicator id, value name and row id the subject names exists in the framework, once."""
     file = str(subject.path)
-    ids = {n.id for r in roots for n in r.walk()}
+    nodes = [n for r in roots for n in r.walk()]
+    ids = {n.id for n in nodes}
+    leaves = {n.id for n in nodes if not n.children}
     problems = []
     for section in ("inputs", "self_scores"):
         for key in getattr(subject.spec, section):
             if key not in ids:
                 problems.append(Problem(file, f"{section}.{key}", "指标体系中没有这个指标编号", key))
+            elif key not in leaves:
+                problems.append(Problem(file, f"{section}.{key}", "这个指标有下级指标，不直接评分；请填在末级指标下", key))
     for key in subject.spec.stated.subtotals:
         if key not in ids:
             problems.append(Problem(file, f"stated.subtotals.{key}", "指标体系中没有这个指标编号", key))
+    for n, stated in enumerate(subject.spec.stated.values, 1):
+        if stated.metric is not None and stated.metric not in known_values:
+            problems.append(Problem(file, f"stated.values[{n}].metric", "指标体系中没有这个公式或数据项（拼写是否有误？）",
+                                    stated.metric))
+    seen: dict[str, Node] = {}
+    for node in nodes:
+        if node.id in seen and node.given is not None:
+            problems.append(Problem(file, f"targets 中的指标 {node.name}", f"编号与指标“{seen[node.id].name}”重复", node.id))
+        seen.setdefault(node.id, node)
     if problems:
         raise InputError(problems)
+
+
+def check_inputs(ev: "Evaluation") -> None:
+    """Each leaf's inputs and self-score checked against its rule before any scoring: an input the rule
+    does not read, or one out of its range, is an error — never ignored or capped quietly."""
+    file = str(ev.subject.path)
+    inputs, self_scores = ev.subject.spec.inputs, ev.subject.spec.self_scores
+    problems = []
+    for node in ev.nodes():
+        if node.children or node.rule is None:
+            continue
+        rule = node.alternatives.get(ev.reading, node.rule) if ev.reading else node.rule
+        own = inputs.get(node.id, {})
+        given = {**(node.given or {}), **own}
+        limit = node.limit if node.limit is not None else ZERO
+        for issue in rule.check_given(given, limit, filed=own):
+            where = (f"inputs.{node.id}.{issue.key}" if issue.key.split(".")[0] in own
+                     else _row_place(ev.subject, node, issue.key))
+            problems.append(Problem(file, where, issue.message, issue.value))
+        self_score = self_scores.get(node.id, (node.given or {}).get("self_score"))
+        if self_score is not None and node.limit is not None and self_score > node.limit:
+            where = f"self_scores.{node.id}" if node.id in self_scores else _row_place(ev.subject, node, "self_score")
+            problems.append(Problem(file, where, f"自评分超过该指标分值 {fmt(node.limit)} 分", self_score))
+    if problems:
+        raise InputError(problems)
+
+
+def _row_place(subject: Subject, node: Node, key: str) -> str:
+    """Where a target-table row's field is written: targets.<slot>[n].<key>."""
+    for slot, rows in subject.spec.targets.items():
+        for n, row in enumerate(rows, 1):
+            if row.id == node.id:
+                return f"targets.{slot}[{n}]（{row.name}）.{key}"
+    return f"指标 {node.name}（{node.id}）.{key}"
 
 
 def score_leaf(node: Node, ev: Evaluation) -> LeafScore:
@@ -210,9 +266,10 @@ def evaluate(framework: Framework, subject: Subject, reading: str | None = None)
     catalogue = framework.catalogue
     figures = check_figures(subject.spec.figures, catalogue, file)
     roots = instantiate(framework, subject)
-    check_references(roots, subject)
+    check_references(roots, subject, set(catalogue) | set(framework.metric_set.metrics))
     labels = {name: f"{spec.label}（{name}）" for name, spec in catalogue.items()}
     ev = Evaluation(framework, subject, roots, Calculator(figures, framework.metric_set, labels), reading=reading)
+    check_inputs(ev)
     ev.log.append(f"读取指标体系 {framework.id}（{framework.path.name}，sha256 {framework.sha256[:12]}）")
     ev.log.append(f"读取评价对象 {subject.id}（{subject.path.name}，sha256 {subject.sha256[:12]}），数据项 {len(figures)} 个")
     if reading:

@@ -62,8 +62,10 @@ def check_figures(raw: dict[str, dict[str, Any]], catalogue: dict[str, FigureSpe
                 continue  # not filed: stays missing
             try:
                 number = to_decimal(value)
-            except ValueError:
-                problems.append(Problem(file, where, f"{spec.label}应为数字（单位：{spec.unit}）", value))
+            except ValueError as exc:
+                hint = str(exc).partition("（")[2].rstrip("）")  # why, when the number parser says more
+                problems.append(Problem(file, where, f"{spec.label}应为数字（单位：{spec.unit}）"
+                                        + (f"；{hint}" if hint else ""), value))
                 continue
             if spec.kind in ("money", "count", "ratio") and number < 0:
                 problems.append(Problem(file, where, f"{spec.label}不能为负数", value))
@@ -71,9 +73,28 @@ def check_figures(raw: dict[str, dict[str, Any]], catalogue: dict[str, FigureSpe
             if spec.kind == "count" and number != number.to_integral_value():
                 problems.append(Problem(file, where, f"{spec.label}应为整数", value))
                 continue
-            if spec.kind == "ratio" and isinstance(value, (int, float)) and number > 1:
-                number = number / 100  # 98 written for 98%
+            if spec.kind == "ratio":
+                problem = ratio_problem(value, number)
+                if problem:
+                    problems.append(Problem(file, where, f"{spec.label}{problem}", value))
+                    continue
             flat[key] = number
     if problems:
         raise InputError(problems)
     return flat
+
+
+def ratio_problem(value, number: Decimal) -> str | None:
+    """The one convention for a rate (kind ratio): "98%" with a percent sign, or the fraction 0.98.
+
+    A bare number above 1 is ambiguous — 98 could mean 98% or 9800% — so it is refused with the two
+    ways to write it, never guessed.
+    """
+    from ..core.numbers import fmt, is_percent_text
+
+    if number < 0 or (is_percent_text(value) and number > 1):
+        return "应在 0%–100% 之间"
+    if not is_percent_text(value) and number > 1:
+        return (f"含义不明：比率请写成带百分号的“{fmt(number)}%”，或写成小数 {fmt(number / 100)}"
+                f"（不带百分号的数按小数读，1 即 100%）")
+    return None

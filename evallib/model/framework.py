@@ -17,7 +17,7 @@ from ..core.errors import InputError, Problem
 from .catalogue import FigureSpec, catalogue_for
 from ..core.yamlio import file_sha256, read_mapping, read_yaml, validate
 from ..rules.formulas import Metric, MetricSet
-from ..core.numbers import Interval, Num
+from ..core.numbers import Interval, Num, Points  # noqa: F401
 from ..rules import Rule, parse_rule
 
 
@@ -32,7 +32,7 @@ class FrameworkMeta(_Model):
     year: int | None = None
     kind: Literal["部门整体", "项目支出"]
     source: str = ""
-    total: Num = Decimal(100)
+    total: Points = Field(default=Decimal(100), ge=0)
     note: str = ""
 
 
@@ -61,7 +61,7 @@ class SlotSpec(_Model):
 class NodeSpec(_Model):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
-    weight: Num | None = None
+    weight: Points | None = None
     definition: str = ""  # 指标说明
     criteria: str = ""  # 评分标准, verbatim as printed
     rule: dict[str, Any] | None = None  # the machine rule implementing the criteria
@@ -226,7 +226,7 @@ def build_node(spec: NodeSpec, level: int, parent_path: tuple[str, ...], file: s
             problems.extend(exc.problems)
     shared_cap = spec.weight if spec.shared else None
     children = [build_node(c, level + 1, path, file, problems, shared_cap) for c in spec.children]
-    if not children and spec.slot is None and rule is None:
+    if not children and spec.slot is None and spec.rule is None:
         problems.append(Problem(file, where, "末级指标缺少评分规则 rule"))
     if spec.shared and spec.weight is None:
         problems.append(Problem(file, where, "共享分值（shared）的指标必须给出分值 weight"))
@@ -252,6 +252,10 @@ def load_framework(path: Path) -> Framework:
             if node.id in seen:
                 problems.append(Problem(file, f"指标 {' > '.join(node.path)}", f"指标编号 id 与“{seen[node.id]}”重复", node.id))
             seen[node.id] = node.name
+    names = [g.grade for g in spec.grades]
+    for n, name in enumerate(names, 1):
+        if name in names[:n - 1]:
+            problems.append(Problem(file, f"grades[{n}].grade", "等级名称重复", name))
     for reading_rules in (n.alternatives for r in roots for n in r.walk()):
         for reading in reading_rules:
             if reading not in spec.readings:
@@ -273,7 +277,8 @@ def _stamp(path: Path) -> tuple:
 def _framework_id(stamp: tuple) -> str | None:
     data = read_yaml(Path(stamp[0]))
     meta = data.get("meta") if isinstance(data, dict) else None
-    return meta.get("id") if isinstance(meta, dict) else None
+    fid = meta.get("id") if isinstance(meta, dict) else None
+    return fid if isinstance(fid, str) else None  # a broken id is lint's to report, not a crash here
 
 
 def find_framework(framework_id: str, search: list[Path] | None = None, referrer: str = "") -> Path:

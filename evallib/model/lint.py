@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .framework import Framework, Node
-from ..rules.formulas import FormulaError, formula_names
+from ..rules.formulas import FormulaError, formula_cycles, formula_names
 from ..core.numbers import ZERO, fmt
 from ..rules.quantitative import BandsRule
 
@@ -60,6 +60,8 @@ def lint(framework: Framework) -> list[LintMessage]:
         for ref in sorted(refs - known):
             if name in framework.spec.metrics:
                 out.append(LintMessage("错误", f"公式 {name}", f"引用了不存在的数据项或公式“{ref}”"))
+    for cycle in formula_cycles(framework.metric_set.metrics):
+        out.append(LintMessage("错误", f"公式 {cycle[0]}", f"公式循环引用：{' → '.join(cycle)}，无法计算"))
 
     leaf_sum = ZERO
     for node in framework.nodes():

@@ -5,6 +5,7 @@ stated totals exactly as the document gives them, and the narrative.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..core.errors import InputError, Problem
 from ..core.stagelog import record_stage
 from ..core.yamlio import file_sha256, read_mapping, validate
-from ..core.numbers import Num
+from ..core.numbers import Num, Points
 
 
 class _Model(BaseModel):
@@ -70,7 +71,7 @@ class Project(_Model):
     initial_budget: Num | None = Field(default=None, ge=0)
     executed: Num | None = Field(default=None, ge=0)
     returned: Num | None = Field(default=None, ge=0)  # 结余交回
-    self_score: Num | None = None
+    self_score: Points | None = Field(default=None, ge=0)
     category: str = ""
     goal: str = ""
     result: str = ""
@@ -79,11 +80,11 @@ class Project(_Model):
 class TargetItem(_Model):
     id: str
     name: str
-    weight: Num | None = Field(default=None, ge=0)
+    weight: Points | None = Field(default=None, ge=0)
     target: str | None = None
     actual: str | None = None
-    self_score: Num | None = None
-    score: Num | None = None  # the evaluator's judgement, where the item is qualitative
+    self_score: Points | None = Field(default=None, ge=0)
+    score: Points | None = Field(default=None, ge=0)  # the evaluator's judgement, where the item is qualitative
     evidence: str = ""
     note: str = ""  # 偏差原因分析及改进措施
 
@@ -96,9 +97,9 @@ class StatedValue(_Model):
 
 
 class Stated(_Model):
-    total: Num | None = None
+    total: Points | None = Field(default=None, ge=0)
     grade: str | None = None
-    subtotals: dict[str, Num] = {}
+    subtotals: dict[str, Points] = {}
     values: list[StatedValue] = []
 
 
@@ -131,7 +132,7 @@ class SubjectSpec(_Model):
     projects: list[Project] = []
     targets: dict[str, list[TargetItem]] = {}
     inputs: dict[str, dict[str, Any]] = {}
-    self_scores: dict[str, Num | None] = {}
+    self_scores: dict[str, Points | None] = {}
     stated: Stated = Stated()
     narrative: Narrative = Narrative()
 
@@ -172,7 +173,45 @@ def load_subject(path: Path) -> Subject:
     for key, score in spec.self_scores.items():
         if score is not None and score < 0:
             problems.append(Problem(file, f"self_scores.{key}", "自评分不能为负数", str(score)))
+    problems += _table_problems(spec, file) + _target_problems(spec, file)
     if problems:
         raise InputError(problems)
     record_stage("parse", spec.meta.id)
     return Subject(spec=spec, path=path)
+
+
+def _table_problems(spec: SubjectSpec, file: str) -> list[Problem]:
+    problems, seen = [], set()
+    for n, table in enumerate(spec.tables, 1):
+        if table.id in seen:
+            problems.append(Problem(file, f"tables[{n}].id", "表格编号重复", table.id))
+        seen.add(table.id)
+
+        def check(rows, where):
+            for m, row in enumerate(rows, 1):
+                place = f"{where}[{m}]（{row.name}）"
+                if row.values and len(row.values) != len(table.columns):
+                    problems.append(Problem(file, f"{place}.values", f"有 {len(row.values)} 个数值，"
+                                            f"但表格有 {len(table.columns)} 列（{'、'.join(table.columns)}）；"
+                                            "每行的数值须与列一一对应，标题行可不填数值"))
+                check(row.parts, f"{place}.parts")
+
+        check(table.rows, f"tables[{n}]（{table.id}）.rows")
+    return problems
+
+
+def _numbered(text: str) -> bool:
+    return bool(re.fullmatch(r"\d+(\.\d+)*", text))
+
+
+def _target_problems(spec: SubjectSpec, file: str) -> list[Problem]:
+    problems, seen = [], {}
+    for slot, rows in spec.targets.items():
+        for n, row in enumerate(rows, 1):
+            where = f"targets.{slot}[{n}].id"
+            if row.id in seen:
+                problems.append(Problem(file, where, f"指标编号与 targets.{seen[row.id]} 中的一项重复", row.id))
+            seen.setdefault(row.id, slot)
+            if _numbered(slot) and _numbered(row.id) and not row.id.startswith(slot + "."):
+                problems.append(Problem(file, where, f"编号不在所属指标 {slot} 之下（应以“{slot}.”开头）", row.id))
+    return problems

@@ -5,16 +5,17 @@ implement `evaluate`, decorate with `@register`. Frameworks then use it by name.
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..core.errors import InputError, Problem
 from ..core.yamlio import translate
 from .formulas import Calculator, NoValue, Value
-from ..core.numbers import ZERO, Num, fmt
+from ..core.numbers import ZERO, Num, Points, fmt, to_points  # noqa: F401  (Num re-exported)
 
 REGISTRY: dict[str, type["Rule"]] = {}
 
@@ -55,14 +56,66 @@ class RuleResult:
         return cls(score=None, formula=formula, inputs=inputs or {}, reason=reason)
 
 
+@dataclass(frozen=True)
+class InputIssue:
+    """An evaluator input that does not fit its rule: `key` is its name under the indicator's inputs."""
+
+    key: str
+    message: str
+    value: object = None
+
+
+def read_number(given: dict, key: str, issues: list[InputIssue], high: Decimal | None = None,
+                high_text: str = "", whole: bool = False) -> Decimal | None:
+    """A number the evaluator filed (a score, a count): never negative, never above `high`; None if absent."""
+    raw = given.get(key)
+    if raw is None:
+        return None
+    try:
+        number = to_points(raw)
+    except ValueError as exc:
+        issues.append(InputIssue(key, str(exc), raw))
+        return None
+    if number < 0:
+        issues.append(InputIssue(key, "不能为负数", raw))
+    elif whole and number != number.to_integral_value():
+        issues.append(InputIssue(key, "应为整数（例数）", raw))
+    elif high is not None and number > high:
+        issues.append(InputIssue(key, f"超过{high_text or '上限'} {fmt(high)}；不会按上限截取，请核对后重填", raw))
+    else:
+        return number
+    return None
+
+
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: str
-    max: Num | None = None  # full marks of the rule as printed; defaults to the item's weight
+    max: Points | None = Field(default=None, ge=0)  # full marks of the rule as printed; defaults to the item's weight
     when_missing: Literal["unscored", "full", "zero"] = "unscored"
 
     label: ClassVar[str] = ""  # Chinese name of the rule type
+    # The evaluator inputs (subject file: inputs.<indicator id>.<name>) this rule type reads, besides `evidence`.
+    reads: ClassVar[tuple[str, ...]] = ()
+
+    def accepts(self) -> list[str]:
+        return [*self.reads, "evidence"]
+
+    def check_given(self, given: dict[str, Any], weight: Decimal, filed=None) -> list[InputIssue]:
+        """The inputs for one indicator, checked against this rule before anything is scored: names
+        the rule does not read (among `filed`, default all), wrong types, values out of range."""
+        known = self.accepts()
+        issues = []
+        for key in (given if filed is None else filed):
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f"是否应为“{close[0]}”？" if close else ""
+                issues.append(InputIssue(key, f"此项评分规则（{self.label}）不读取这个字段；{hint}可填：{'、'.join(known)}"))
+        return issues + self.check_values(given, weight)
+
+    def check_values(self, given: dict[str, Any], weight: Decimal) -> list[InputIssue]:
+        """Range checks of the inputs this rule reads (each rule type declares its own)."""
+        return []
 
     def full_marks(self, weight: Decimal) -> Decimal:
         return self.max if self.max is not None else weight
@@ -99,7 +152,7 @@ def parse_rule(data: Any, file: str, where: str) -> Rule:
     if not isinstance(data, dict):
         raise InputError.single(file, where, "评分规则应为键值表（含 type 字段）", data)
     kind = data.get("type")
-    if kind not in REGISTRY:
+    if not isinstance(kind, str) or kind not in REGISTRY:
         known = "、".join(sorted(REGISTRY))
         raise InputError.single(file, f"{where}.type", f"未知的评分规则类型；可用类型：{known}", kind)
     try:

@@ -4,17 +4,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..core.yamlio import translate
-from ..core.numbers import ZERO, Num, fmt, round_score
-from .base import REGISTRY, Rule, RuleContext, RuleResult, register
+from ..core.numbers import ZERO, Points, fmt, round_score
+from .base import REGISTRY, InputIssue, Rule, RuleContext, RuleResult, register
 
 
 class Part(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
-    points: Num
+    points: Points = Field(ge=0)
     rule: Any
 
     @field_validator("rule", mode="before")
@@ -22,7 +22,7 @@ class Part(BaseModel):
     def _rule(cls, value):
         if isinstance(value, Rule):
             return value
-        if not isinstance(value, dict) or value.get("type") not in REGISTRY:
+        if not isinstance(value, dict) or not isinstance(value.get("type"), str) or value["type"] not in REGISTRY:
             known = "、".join(sorted(REGISTRY))
             raise ValueError(f"未知的评分规则类型“{value.get('type') if isinstance(value, dict) else value}”；可用类型：{known}")
         try:
@@ -38,6 +38,33 @@ class CompositeRule(Rule):
     round_parts: bool = False  # round each part to two decimals before adding
 
     label = "复合规则（子规则相加）"
+
+    @field_validator("parts")
+    @classmethod
+    def _unique_parts(cls, parts):
+        names = [p.name for p in parts]
+        repeated = sorted({x for x in names if names.count(x) > 1})
+        if repeated:
+            raise ValueError(f"子规则名称重复：{'、'.join(repeated)}")
+        return parts
+
+    def accepts(self) -> list[str]:
+        named = [p.name for p in self.parts]
+        return named + [k for p in self.parts for k in p.rule.accepts() if k not in named]
+
+    def check_values(self, given, weight) -> list[InputIssue]:
+        # A part reads the inputs filed under its name, or else the indicator's inputs (see evaluate).
+        issues: list[InputIssue] = []
+        for part in self.parts:
+            own = given.get(part.name)
+            if own is None:
+                issues += part.rule.check_values(given, part.points)
+            elif not isinstance(own, dict):
+                issues.append(InputIssue(part.name, "应为键值表（该子规则的录入字段）", own))
+            else:
+                issues += [InputIssue(f"{part.name}.{i.key}", i.message, i.value)
+                           for i in part.rule.check_given(own, part.points)]
+        return issues
 
     def full_marks(self, weight: Decimal) -> Decimal:
         return self.max if self.max is not None else sum((p.points for p in self.parts), ZERO)

@@ -4,17 +4,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..core.numbers import ZERO, Num, fmt, to_decimal
-from .base import Rule, RuleContext, RuleResult, register
+from ..core.numbers import ZERO, Num, Points, fmt, to_decimal
+from .base import InputIssue, Rule, RuleContext, RuleResult, read_number, register
 
 
 class Point(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
     text: str
-    points: Num | None = None
+    points: Points | None = Field(default=None, ge=0)
 
 
 def _ids(values) -> list[str]:
@@ -28,9 +28,59 @@ class ChecklistRule(Rule):
     type: Literal["checklist"]
     mode: Literal["earn", "deduct"]
     items: list[Point] = []
-    per_item: Num | None = None  # points of an item that names none; per violation in deduct mode
+    per_item: Points | None = Field(default=None, ge=0)  # points of an item that names none; per violation in deduct mode
 
     label = "评价要点（逐项计分或扣分）"
+
+    @field_validator("items")
+    @classmethod
+    def _unique_items(cls, items):
+        ids = [i.id for i in items]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"评价要点编号重复：{'、'.join(repeated)}")
+        return items
+
+    def accepts(self) -> list[str]:
+        return ["met", "missed"] + (["violations"] if self.mode == "deduct" else []) + ["evidence"]
+
+    def check_values(self, given, weight) -> list[InputIssue]:
+        issues: list[InputIssue] = []
+        known = [i.id for i in self.items]
+        lists = {}
+        for key in ("met", "missed"):
+            raw = given.get(key)
+            if raw is None:
+                continue
+            if not isinstance(raw, list) or any(isinstance(x, (list, dict, bool)) or x is None for x in raw):
+                issues.append(InputIssue(key, "应为评价要点编号的列表，如 [\"1\", \"3\"]", raw))
+                continue
+            ids = _ids(raw)
+            unknown = [x for x in ids if x not in known]
+            repeated = sorted({x for x in ids if ids.count(x) > 1})
+            if unknown:
+                issues.append(InputIssue(key, f"评价要点编号不存在：{'、'.join(unknown)}；"
+                                              f"评分规则中的要点编号：{'、'.join(known) or '无'}", raw))
+            elif repeated:
+                issues.append(InputIssue(key, f"评价要点编号重复：{'、'.join(repeated)}", raw))
+            else:
+                lists[key] = ids
+        if "met" in lists and "missed" in lists:
+            both = [x for x in lists["met"] if x in lists["missed"]]
+            neither = [x for x in known if x not in lists["met"] and x not in lists["missed"]]
+            if both:
+                issues.append(InputIssue("met", f"要点 {'、'.join(both)} 同时列在 met（满足）与 missed（未满足）中，自相矛盾",
+                                         given.get("met")))
+            elif neither:
+                issues.append(InputIssue("missed", f"同时填写 met 与 missed 时须列全所有要点；未列出：{'、'.join(neither)}",
+                                         given.get("missed")))
+        count = read_number(given, "violations", issues, whole=True) if self.mode == "deduct" else None
+        if given.get("violations") is not None and (given.get("met") is not None or given.get("missed") is not None):
+            issues.append(InputIssue("violations", "violations（不符合例数）与 met / missed 只能填一种", given["violations"]))
+        elif count and self.per_item is None:
+            issues.append(InputIssue("violations", "评分规则未规定每例扣分（per_item），不能按例数扣分；请改填 missed",
+                                     given["violations"]))
+        return issues
 
     def item_points(self, item: Point) -> Decimal:
         return item.points if item.points is not None else (self.per_item or ZERO)
@@ -86,7 +136,7 @@ class ChecklistRule(Rule):
 class Level(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     label: str
-    score: Num
+    score: Points = Field(ge=0)
 
 
 @register
@@ -98,6 +148,29 @@ class JudgementRule(Rule):
     bands_of_weight: list[Num] = []  # e.g. [1, 0.8, 0.6, 0]: 100–80% / 80–60% / 60–0% of the weight
 
     label = "评价人员判断"
+    reads = ("score", "level")
+
+    @field_validator("levels")
+    @classmethod
+    def _unique_levels(cls, levels):
+        labels = [lv.label for lv in levels]
+        repeated = sorted({x for x in labels if labels.count(x) > 1})
+        if repeated:
+            raise ValueError(f"评价档次重复：{'、'.join(repeated)}")
+        return levels
+
+    def check_values(self, given, weight) -> list[InputIssue]:
+        issues: list[InputIssue] = []
+        full = self.full_marks(weight)
+        score = read_number(given, "score", issues, full, "该项满分")
+        level = given.get("level")
+        if level is not None and self.levels:
+            match = next((lv for lv in self.levels if lv.label == str(level).strip()), None)
+            if match is None:
+                issues.append(InputIssue("level", f"评价档次不在评分标准所列档次中；可选：{'、'.join(lv.label for lv in self.levels)}", level))
+            elif score is not None and score != match.score:
+                issues.append(InputIssue("score", f"与评价档次“{match.label}”对应的 {fmt(match.score)} 分不一致", given["score"]))
+        return issues
 
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         full = self.full_marks(ctx.weight)
@@ -135,10 +208,16 @@ class ConversionRule(Rule):
     """Score = outside score / its maximum × weight (e.g. 绩效办考核得分 / 350 × 8)."""
 
     type: Literal["conversion"]
-    outside_max: Num = Field(gt=0)
+    outside_max: Points = Field(gt=0)
     outside_name: str = "外部考核得分"
 
     label = "外部得分折算"
+    reads = ("outside_score",)
+
+    def check_values(self, given, weight) -> list[InputIssue]:
+        issues: list[InputIssue] = []
+        read_number(given, "outside_score", issues, self.outside_max, f"{self.outside_name}满分")
+        return issues
 
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         full = self.full_marks(ctx.weight)

@@ -122,6 +122,34 @@ def _library() -> dict[str, Metric]:
     return {name: Metric(name=name, **spec) for name, spec in data.items()}
 
 
+def formula_cycles(metrics: dict[str, "Metric"]) -> list[list[str]]:
+    """Formulas that refer to themselves through other formulas: each cycle once, as a path a → b → a."""
+    cycles, done = [], set()
+
+    def visit(name: str, path: list[str]) -> None:
+        if name in path:
+            cycle = path[path.index(name):]
+            key = frozenset(cycle)
+            if key not in done:
+                done.add(key)
+                cycles.append(cycle + [name])
+            return
+        if name in finished or name not in metrics:
+            return
+        try:
+            refs = formula_names(metrics[name].formula)
+        except FormulaError:
+            refs = set()
+        for ref in sorted(refs):
+            visit(ref, path + [name])
+        finished.add(name)
+
+    finished: set[str] = set()
+    for name in sorted(metrics):
+        visit(name, [])
+    return cycles
+
+
 class Calculator:
     """Evaluates metrics and figures for one subject; remembers what each value used."""
 
@@ -159,16 +187,19 @@ class Calculator:
         metric = self.metrics.metrics.get(name)
         return metric.formula if metric else None
 
-    def leaf_inputs(self, name: str) -> dict[str, Value]:
+    def leaf_inputs(self, name: str, _seen: tuple[str, ...] = ()) -> dict[str, Value]:
         """The figures a metric finally rests on, with their values (for traces)."""
         out: dict[str, Value] = {}
         metric = self.metrics.metrics.get(name)
         if metric is None:
             out[name] = self.value(name)
             return out
+        seen = _seen + (name,)
         for ref in sorted(formula_names(metric.formula)):
-            if ref in self.metrics.metrics and ref != name:
-                out.update(self.leaf_inputs(ref))
+            if ref in seen:
+                continue  # a cycle (lint reports it); the value itself says so
+            if ref in self.metrics.metrics:
+                out.update(self.leaf_inputs(ref, seen))
             else:
                 out[ref] = self.figures.get(ref, NoValue(f"缺少数据“{ref}”"))
         return out
@@ -180,7 +211,9 @@ class Calculator:
     def _eval(self, node: ast.AST, stack: tuple[str, ...]) -> Value:
         name = _dotted(node)
         if name is not None:
-            if name in self.metrics.metrics and name not in stack:
+            if name in self.metrics.metrics:
+                if name in stack:
+                    return NoValue(f"公式循环引用：{' → '.join(stack[stack.index(name):] + (name,))}")
                 return self._eval_formula(self.metrics.metrics[name].formula, stack + (name,))
             if name in self.figures:
                 return self.figures[name]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..core.numbers import ONE, ZERO, Interval, Num, clamp, fmt, fmt_percent, round_score
+from ..core.numbers import ONE, ZERO, Interval, Num, Points, clamp, fmt, fmt_percent, round_score
 from .base import Rule, RuleContext, RuleResult, is_missing, register
 
 UnitCounting = Literal["exact", "started", "whole"]
@@ -40,7 +40,7 @@ class DeductRule(_NumericInput):
     target: Num
     direction: Literal["above", "below", "both"]
     per: Num = Field(gt=0)
-    points: Num
+    points: Points = Field(ge=0)
     counting: UnitCounting = "exact"
     zero_beyond: Num | None = None  # distance from target at which the score becomes 0
 
@@ -80,7 +80,7 @@ class DeductRule(_NumericInput):
 class Band(Interval):
     model_config = ConfigDict(extra="forbid", frozen=True)
     equals: Num | None = None
-    score: Num
+    score: Points = Field(ge=0)
     label: str = ""
 
     @model_validator(mode="after")
@@ -115,8 +115,8 @@ class BandsRule(_NumericInput):
     """Fixed points per interval of the input; bounds' inclusiveness is explicit."""
 
     type: Literal["bands"]
-    bands: list[Band]
-    otherwise: Num | None = None  # score when no band matches (default: 0)
+    bands: list[Band] = Field(min_length=1)
+    otherwise: Points | None = Field(default=None, ge=0)  # score when no band matches (default: 0)
 
     label = "分档计分"
 
@@ -142,7 +142,7 @@ class ProportionalRule(_NumericInput):
     """Score = rate × points, capped at the points (完成率法)."""
 
     type: Literal["proportional"]
-    points: Num | None = None
+    points: Points | None = Field(default=None, ge=0)
     above_full: Literal["cap", "zero"] = "cap"  # a rate above 100%: capped, or scores 0
 
     label = "完成率法（按比例计分）"
@@ -172,10 +172,16 @@ class LinearRule(_NumericInput):
     full_at: Num
     zero_at: Num
     step: Num | None = Field(default=None, gt=0)  # size of one step; none = continuous
-    step_points: Num | None = None  # points lost per step; default: full × step / |zero_at − full_at|
+    step_points: Points | None = Field(default=None, ge=0)  # points lost per step; default: full × step / |zero_at − full_at|
     counting: UnitCounting = "started"
 
     label = "两阈值之间线性（或分步）计分"
+
+    @model_validator(mode="after")
+    def _span(self):
+        if self.full_at == self.zero_at:
+            raise ValueError(f"满分界限 full_at 与不得分界限 zero_at 相同（{fmt(self.full_at)}），无法在两者之间计分")
+        return self
 
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         full = self.full_marks(ctx.weight)

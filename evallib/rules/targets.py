@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ..core.numbers import HUNDRED, ONE, ZERO, Num, fmt, fmt_percent, to_decimal
-from .base import Rule, RuleContext, RuleResult, register
+from .base import InputIssue, Rule, RuleContext, RuleResult, read_number, register
 
 _OPS = {"≥": "higher", ">=": "higher", "＞": "higher", ">": "higher", "不低于": "higher", "不少于": "higher",
         "≤": "lower", "<=": "lower", "＜": "lower", "<": "lower", "不高于": "lower", "不超过": "lower",
@@ -69,6 +69,13 @@ class TargetCompletionRule(Rule):
     direction: Literal["higher", "lower", "equal"] = "higher"  # when the target has no comparator
 
     label = "目标完成情况（指标值与实际完成值）"
+    reads = ("target", "actual", "score")
+
+    def check_values(self, given, weight) -> list[InputIssue]:
+        issues = [InputIssue(key, "应为一个值（文本或数字），如“≥95%”", given[key])
+                  for key in ("target", "actual") if isinstance(given.get(key), (list, dict))]
+        read_number(given, "score", issues, self.full_marks(weight), "该项分值")
+        return issues
 
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         full = self.full_marks(ctx.weight)
