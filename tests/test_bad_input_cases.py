@@ -48,7 +48,6 @@ SUBJECT_CASES = [
     ("rate-decimal-comma", MINI, "满意度: 96%", '满意度: "98,5%"', True, ["figures.调查.满意度", "小数点请用", "“98,5%”"]),
     ("rate-above-100", MINI, "满意度: 96%", '满意度: "105%"', True, ["figures.调查.满意度", "0%–100%"]),
     ("self-score-percent", MINI, '"1.1": 5,', '"1.1": "100%",', True, ["self_scores.1.1", "不能写成百分数", "“100%”"]),
-    ("self-score-above-weight", MINI, '"1.1": 5,', '"1.1": 50,', True, ["self_scores.1.1", "超过该指标分值 5 分", "50"]),
     ("duplicate-key", MINI, '"1.1": 5,', '"1.1": 5, "1.1": 4,', True, ["第 7 行", "键“1.1”重复"]),
     ("met-unknown-item", MINI, 'met: ["1", "3"]', 'met: ["9"]', True, ["inputs.1.2.met", "评价要点编号不存在：9"]),
     ("met-and-missed", MINI, 'met: ["1", "3"]', 'met: ["1", "3"], missed: ["3"]', True,
@@ -278,3 +277,11 @@ def test_batch_failure_table_shows_the_same_chinese_message(capsys, tmp_path):
     result = SubjectResult(file=str(bad), ok=False, message=text)
     table = "\n".join(failure_table([result]))
     assert message.replace("|", "｜") in table
+
+
+def test_a_self_score_above_the_weight_is_a_review_error_not_a_refusal(capsys, tmp_path):
+    """A filed document's own mistake is what the review exists to report: never refused, never capped quietly."""
+    path = mutated(tmp_path, MINI, '"1.1": 5,', '"1.1": 50,')
+    code, out, err = run_cli(capsys, "review", path, "--frameworks", FIXTURES / "frameworks")
+    assert code == 0, err
+    assert "[错误] 自评分超出分值" in out and "50" in out

@@ -46,10 +46,10 @@ tables:
         figure: 项目资金.全年预算数
         parts:
           - name: 人员经费
-            values: [1000, 1000]
+            values: [1000, 1000, null]
             parts:
               - {name: 工资, values: [600, 600, null]}
-              - {name: 社保, values: [400.123456789012345, 400], note: 含公积金}
+              - {name: 社保, values: [400.123456789012345, 400, null], note: 含公积金}
           - {name: 运维经费, values: [733.634137, null, 650.5]}
       - {name: 备注行, values: []}
   - {id: people, title: 人员, unit: 人, columns: [人数], rows: [{name: 在编, values: [12]}]}

@@ -72,7 +72,7 @@ PROJECT_COLUMNS = [
 # 报表: one block per table; its first four rows are keyed in column B
 TABLE_MARK = "【报表】"
 TABLE_FIELDS = [("id", "报表编号（必填）"), ("title", "报表名称（必填）"), ("unit", "单位"), ("source", "资料来源")]
-TABLE_ROW_HEADERS = ["层级", "行名称", "对应数据项编号", "备注"]  # then one column per 栏目
+TABLE_ROW_HEADERS = ["层级", "行名称", "对应数据项编号", "备注", "其中列示"]  # then one column per 栏目
 TABLE_FIRST_VALUE_COLUMN = len(TABLE_ROW_HEADERS) + 1
 MAX_TABLE_LEVEL = 9
 

@@ -12,8 +12,8 @@ from ..model.framework import Framework
 from ..model.subject import Subject
 from .cells import (as_text, BLANK_TABLE_ROWS, BLANK_TABLES, cell_text, exact_cell, is_blank, is_no_value, Reader,
     SPARE_TABLE_ROWS, Validations, write_text_cell)
-from .fields import (MAX_TABLE_LEVEL, NO_VALUE, SHEET_TABLES, TABLE_FIELDS, TABLE_FIRST_VALUE_COLUMN, TABLE_MARK,
-    TABLE_ROW_HEADERS)
+from .fields import (MAX_TABLE_LEVEL, NO, NO_VALUE, SHEET_TABLES, TABLE_FIELDS, TABLE_FIRST_VALUE_COLUMN,
+    TABLE_MARK, TABLE_ROW_HEADERS, YES)
 from .sheetstyle import BORDER, GREY, header_row, INPUT_FILL, REQUIRED_FILL, WRAP
 from .subject_yaml import plain_number
 
@@ -66,6 +66,8 @@ def tables_sheet(wb, framework: Framework, subject: Subject | None) -> None:
             name.alignment = Alignment(indent=(level - 1) * 2 if level else 0)
             write_text_cell(ws, r, 3, row.figure if row else None, wrap=False)
             write_text_cell(ws, r, 4, row.note if row else None, wrap=False)
+            # “其中” listing: the parts need not cover the whole
+            write_text_cell(ws, r, 5, YES if row is not None and row.partial else None, wrap=False)
             for i, value in enumerate(row.values if row else []):
                 shown = NO_VALUE if value is None else exact_cell(value)  # “—”: the document prints no number
                 ws.cell(row=r, column=TABLE_FIRST_VALUE_COLUMN + i, value=shown)
@@ -175,6 +177,11 @@ def read_tables(rd: Reader, framework: Framework) -> list[dict]:
             note = cell_text(ws.cell(row=r, column=4))
             if note is not None:
                 row["note"] = note
+            partial = cell_text(ws.cell(row=r, column=5))
+            if partial == YES:
+                row["partial"] = True
+            elif partial not in (None, NO):
+                rd.bad(ws.cell(row=r, column=5), f"{label}·其中列示", f"应填“{YES}”或留空", partial)
             del stack[level - 1:]
             if stack:
                 stack[-1].setdefault("parts", []).append(row)

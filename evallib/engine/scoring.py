@@ -135,10 +135,6 @@ def instantiate(framework: Framework, subject: Subject) -> list[Node]:
                     given=node.given, cap=node.cap)
 
     roots = [copy_node(r) for r in framework.roots]
-    filled_total = sum((r.weight or ZERO for r in roots), ZERO)
-    if not problems and targets and all(r.weight is not None for r in roots) and filled_total != framework.meta.total:
-        problems.append(Problem(file, "targets", f"填入目标表后各一级指标分值合计 {fmt(filled_total)} 分，"
-                                f"与指标体系总分 {fmt(framework.meta.total)} 分不一致"))
     for slot_id in targets:
         slot = framework.node(slot_id)
         if slot is None or slot.slot is None:
@@ -181,7 +177,7 @@ def check_inputs(ev: "Evaluation") -> None:
     """Each leaf's inputs and self-score checked against its rule before any scoring: an input the rule
     does not read, or one out of its range, is an error — never ignored or capped quietly."""
     file = str(ev.subject.path)
-    inputs, self_scores = ev.subject.spec.inputs, ev.subject.spec.self_scores
+    inputs = ev.subject.spec.inputs
     problems = []
     for node in ev.nodes():
         if node.children or node.rule is None:
@@ -194,10 +190,6 @@ def check_inputs(ev: "Evaluation") -> None:
             where = (f"inputs.{node.id}.{issue.key}" if issue.key.split(".")[0] in own
                      else _row_place(ev.subject, node, issue.key))
             problems.append(Problem(file, where, issue.message, issue.value))
-        self_score = self_scores.get(node.id, (node.given or {}).get("self_score"))
-        if self_score is not None and node.limit is not None and self_score > node.limit:
-            where = f"self_scores.{node.id}" if node.id in self_scores else _row_place(ev.subject, node, "self_score")
-            problems.append(Problem(file, where, f"自评分超过该指标分值 {fmt(node.limit)} 分", self_score))
     if problems:
         raise InputError(problems)
 

@@ -6,6 +6,11 @@ visible 待填 placeholder for what is missing and never invents a value.
 """
 from __future__ import annotations
 
+import datetime as _dt
+from typing import Annotated
+
+from pydantic import BeforeValidator
+
 from pathlib import Path
 from typing import Literal
 
@@ -29,10 +34,18 @@ class Member(_Model):
     role: str = ""  # 项目负责人, 评价人员, 财务专家 …
 
 
+def _date_text(value):
+    """YAML reads 2022-03-01 as a date; a date is kept as its ISO text, other text as written."""
+    return value.isoformat() if isinstance(value, _dt.date) else value
+
+
+DateText = Annotated[str, BeforeValidator(_date_text)]
+
+
 class Dates(_Model):
-    start: str = ""  # 评价工作开始
-    end: str = ""  # 评价工作结束
-    report: str = ""  # 报告日期（落款）
+    start: DateText = ""  # 评价工作开始
+    end: DateText = ""  # 评价工作结束
+    report: DateText = ""  # 报告日期（落款）
 
 
 class Engagement(_Model):
