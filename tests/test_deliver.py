@@ -63,12 +63,12 @@ targets:
     - {id: C2, name: 验收合格率, weight: 10, target: 100%, actual: 70%}
 inputs:
   A11: {missed: ["3"], evidence: 项目无重复性论证}
-  A12: {score: 2, level: 一般, evidence: 目标不够细化, reviewer: 张三, checked: true, pages: [3, "4"], extra: null}
+  A12: {score: 2, level: 一般, evidence: 目标不够细化, source: 张三复核, evidence_refs: [{document: 会议纪要, page: 3}]}
   B11: {violations: 2, evidence: "两笔支出\\n无审批单"}
   B21: {outside_score: 315}
-  B22: {score: 1, evidence: 整体, 制度执行: {score: 1.5, evidence: 制度执行记录不全, 备注: "0012"}}
+  B22: {score: 1, evidence: 整体, 制度执行: {score: 1.5, evidence: 制度执行记录不全, source: "0012"}}
   C2: {score: 6, evidence: 按验收报告}
-  D1: {score: 8.25, evidence: 受益人数较多, weights: {a: 1.5}}
+  D1: {score: 8.25, evidence: 受益人数较多}
 self_scores: {A11: 4, A12: null, C2: 9, D1: 10}
 stated:
   total: 98
@@ -160,7 +160,7 @@ def test_round_trip_keeps_every_section_of_an_edge_subject(capsys, tmp_path, edg
     other = {(wb["其他输入"].cell(row=r, column=1).value, wb["其他输入"].cell(row=r, column=2).value)
              for r in range(2, wb["其他输入"].max_row + 1)}
     # only what no other cell carries goes to 其他输入: not B22's part score, nor C2's target row
-    assert {("B22", "score"), ("B22", "制度执行/备注"), ("A12", "reviewer"), ("C2", "score")} <= other
+    assert {("B22", "score"), ("B22", "制度执行/source"), ("A12", "source"), ("C2", "score")} <= other
     assert ("B22", "制度执行/score") not in other and ("A11", "missed") not in other
     text = back.read_text(encoding="utf-8")
     assert "values: [1733.634137, null, 1650.5]" in text  # short lists stay on one line
@@ -323,13 +323,13 @@ BAD_SECTION_CELLS = [
      ["项目清单!D2", "演出补助", "调整后预算数", "不能小于 0", "-120.5"]),
     ("text-project-money", [("项目清单", "设备采购", 5, "五万")], ["项目清单!E3", "执行数", "应为数字", "五万"]),
     ("project-without-name", [("项目清单", "设备采购", 1, None)], ["项目清单!A3", "项目名称", "不能为空"]),
-    ("text-in-table-money", [("报表", (2, "工资"), 5, "约六百")],
-     ["报表!E", "项目资金表", "工资", "年初预算数", "应为数字", "约六百"]),
+    ("text-in-table-money", [("报表", (2, "工资"), 6, "约六百")],
+     ["报表!F", "项目资金表", "工资", "年初预算数", "应为数字", "约六百"]),
     ("table-level-skips", [("报表", (2, "运维经费"), 1, 5)], ["报表!A", "运维经费", "层级", "不能是第5级"]),
     ("table-first-row-not-top", [("报表", (2, "在编"), 1, 2)], ["报表!A", "在编", "报表的第一行应为1级"]),
     ("table-level-blank", [("报表", (2, "在编"), 1, None)], ["报表!A", "在编", "层级", "不能为空"]),
     ("table-unknown-figure", [("报表", (2, "合计"), 3, "项目资金.全年预算")], ["报表!C", "不是本指标体系的基础数据编号"]),
-    ("table-value-without-column", [("报表", (2, "在编"), 6, 3)], ["报表!F", "没有栏目名称"]),
+    ("table-value-without-column", [("报表", (2, "在编"), 7, 3)], ["报表!G", "没有栏目名称"]),
     ("table-without-id", [("报表", (3, "people"), 3, None)], ["报表!C", "报表编号", "不能为空"]),
     ("stated-value-blank", [("文件所述数值", "某数", 2, None)], ["文件所述数值!B3", "某数", "不能为空"]),
     ("narrative-key-changed", [("情况说明", "职能", 1, "部门职能")], ["情况说明!A2", "不是情况说明的字段", "部门职能"]),

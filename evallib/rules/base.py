@@ -20,6 +20,11 @@ from ..core.numbers import ZERO, Num, Points, fmt, to_points  # noqa: F401  (Num
 REGISTRY: dict[str, type["Rule"]] = {}
 
 
+# What any indicator's inputs may carry beside the rule's own: the evidence text, where the data came
+# from, and references to the documents behind it (working papers read these).
+ANNOTATIONS = ("evidence", "source", "evidence_refs")
+
+
 def register(cls: type["Rule"]) -> type["Rule"]:
     name = cls.model_fields["type"].annotation.__args__[0]
     REGISTRY[name] = cls
@@ -99,7 +104,7 @@ class Rule(BaseModel):
     reads: ClassVar[tuple[str, ...]] = ()
 
     def accepts(self) -> list[str]:
-        return [*self.reads, "evidence"]
+        return [*self.reads, *ANNOTATIONS]
 
     def check_given(self, given: dict[str, Any], weight: Decimal, filed=None) -> list[InputIssue]:
         """The inputs for one indicator, checked against this rule before anything is scored: names
