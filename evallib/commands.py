@@ -9,6 +9,7 @@ import importlib
 COMMAND_MODULES = [
     "evallib.report.cli",  # run, verify
     "evallib.deliver.cli",  # xlsx, template, import
+    "evallib.extract.cli",  # extract
 ]
 
 

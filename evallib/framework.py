@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Problem
-from .loading import file_sha256, read_mapping, read_yaml, validate
+from .loading import file_sha256, read_mapping, read_yaml, refuse_draft, validate
 from .metrics import Metric, MetricSet
 from .numbers import Interval, Num
 from .rules import Rule, parse_rule
@@ -78,6 +78,7 @@ class NodeSpec(_Model):
 
 
 class FrameworkSpec(_Model):
+    draft: dict[str, Any] | None = None  # set by `evalbook extract`; refused until confirmed
     meta: FrameworkMeta
     grades: list[GradeBand] = Field(min_length=1)
     readings: dict[str, str] = {}  # alternative readings of ambiguous rules: id -> 说明
@@ -250,6 +251,7 @@ def load_framework(path: Path) -> Framework:
     path = Path(path)
     file = str(path)
     data = read_mapping(path, "指标体系文件应为键值表（含 meta、grades、indicators）")
+    refuse_draft(data, file)
     spec = validate(FrameworkSpec, data, file, describe=_describe(data))
     problems: list[Problem] = []
     roots = [build_node(s, 1, (), file, problems) for s in spec.indicators]

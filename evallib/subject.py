@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Problem
 from .framework import FigureSpec
-from .loading import file_sha256, read_mapping, validate
+from .loading import file_sha256, read_mapping, refuse_draft, validate
 from .numbers import Num, to_decimal
 
 
@@ -106,6 +106,7 @@ class Narrative(_Model):
 
 
 class SubjectSpec(_Model):
+    draft: dict[str, Any] | None = None  # set by `evalbook extract`; refused until confirmed
     meta: SubjectMeta
     figures: dict[str, dict[str, Any]] = {}
     tables: list[Table] = []
@@ -194,6 +195,7 @@ def load_subject(path: Path) -> Subject:
     path = Path(path)
     file = str(path)
     data = read_mapping(path, "评价对象文件应为键值表（含 meta、figures 等）")
+    refuse_draft(data, file)
     spec = validate(SubjectSpec, data, file)
     problems = []
     for key, score in spec.self_scores.items():

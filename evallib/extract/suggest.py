@@ -83,7 +83,7 @@ def suggest(criteria: str, name: str = "", weight: Decimal | None = None) -> Sug
             or (several and len(scored_parts) >= 2 and re.search(r"得分=|\d%[^；;。]*扣\d", t))):
         return Suggestion("composite", "多个分项各自计分", judgement)
     item_points = re.findall(r"(?:[，,]|\s)\d+(?:\.\d+)?\s*分(?:[；;。]|$)", t)
-    if re.search(r"(?:比例|超支)\S{0,4}扣减", t):
+    if re.search(r"超支\S{0,4}扣减", t):
         return Suggestion("deduct", "超出标准按比例扣分", judgement)
     if re.search(r"完成率法|同比例|按比例|率计算得分|实际到位率|×\s*\d*(?:\.\d+)?\s*分|\*\s*分值|得分=.*?率\s*[×*]|=已完成.*?[×*]", t):
         rule = {"type": "proportional", "input": name}
