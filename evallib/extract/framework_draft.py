@@ -10,7 +10,7 @@ from ..rules import parse_rule
 from .readers import Document
 from .report import Report
 from .suggest import suggest
-from .tables import IndicatorTable, Item, find_indicator_tables, group_shared
+from .tables import IndicatorTable, Item, find_indicator_tables, group_shared, rebalance
 
 DEFAULT_GRADES = [
     {"grade": "优", "min": 90},
@@ -42,7 +42,10 @@ def guess_kind(table: IndicatorTable, doc: Document) -> str:
 
 def draft_framework(doc: Document, framework_id: str, table_no: int | None, report: Report) -> dict:
     table, _ = pick_table(doc, table_no, report)
+    rebalance(table.roots, table.notes)
     group_shared(table.roots)
+    for note in table.notes:
+        report.warn(note)
     indicators = [_node(item, str(k), report) for k, item in enumerate(table.roots, start=1)]
     total = sum((r.weight or Decimal(0)) for r in table.roots)
     title = table.title or doc.path.stem

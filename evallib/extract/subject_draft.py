@@ -140,7 +140,7 @@ def _project_table(doc, framework, table_no, data, report) -> None:
                 current["funds_where"] = row.where
                 current["budget"] = [half_width(c).replace("万元", "") for c in filled[1:4]]
             elif current is not None and filled and re.match(r"^总分", key(filled[0])):
-                nums = [number(c) for c in filled[1:3] if number(c) is not None]
+                nums = [Decimal(m.group(1)) for c in filled[1:3] if (m := re.match(r"^(\d+(?:\.\d+)?)", half_width(c)))]
                 if nums:
                     current["total"], current["total_where"] = nums[-1], row.where
     if not blocks:

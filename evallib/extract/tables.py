@@ -318,6 +318,8 @@ class _Builder:
             if j + 1 < len(cells) and number(cells[j + 1]) is not None and j + 1 < nums_start and _name_like(c):
                 protected.add(j)
         k = self.header.texts_before_numbers
+        if not numbers and all(_name_like(c) for c in prefix):
+            k = 0  # a row of names only (a leaf printed without texts, or parents opened on their own)
         texts: list[str] = []
         j = len(prefix) - 1
         while j >= 0 and len(texts) < k and j not in protected and not (prefix[j] and _is_weight_num(prefix, j)):
@@ -338,13 +340,15 @@ class _Builder:
                 self._continue(self.last_leaf, *(texts + [""])[:2])
             return
         depth = self.header.depth
+        if not texts and not numbers and len(names) == 1 and names[0][1] is None \
+                and split_weight(names[0][0])[1] is None and self.last_leaf is not None:
+            self._fill(self.place(names[0][0], depth, row.where), {}, row.where)  # a leaf printed bare
+            return
         leaf = None
         for n, (name, weight_cell) in enumerate(names):
             level = depth - (len(names) - 1 - n) if (texts or numbers) else max(1, depth - len(names) + n)
             leaf = self.place(name, max(level, 1), row.where, weight_cell)
         if not texts and not numbers:
-            if len(names) == 1 and names[0][1] is None and split_weight(names[0][0])[1] is None and self.last_leaf:
-                self._fill(self.place(names[0][0], depth, row.where), {}, row.where)  # a bare leaf row
             return
         values: dict = {}
         roles = [r for r in self.header.roles if r in ("definition", "criteria")]
@@ -383,6 +387,27 @@ class _Builder:
 
 def _is_weight_num(prefix: list[str], j: int) -> bool:
     return number(prefix[j]) is not None
+
+
+def rebalance(items: list[Item], notes: list[str]) -> None:
+    """A merged parent cell split by a page break can leave its first child printed under the previous
+    parent. When the previous parent's children exceed its weight by exactly its last child, and the
+    next parent is short by exactly that much, the child belongs to the next parent: move it, and say so."""
+    for parent in [None, *[i for r in items for i in r.walk()]]:
+        siblings = items if parent is None else parent.children
+        for a, b in zip(siblings, siblings[1:]):
+            if not a.children or not b.children or a.weight is None or b.weight is None:
+                continue
+            last = a.children[-1]
+            if last.weight is None or last.children:
+                continue
+            sum_a = sum((c.weight or 0) for c in a.children)
+            sum_b = sum((c.weight or 0) for c in b.children)
+            if sum_a - a.weight == last.weight and b.weight - sum_b == last.weight:
+                a.children.pop()
+                b.children.insert(0, last)
+                notes.append(f"“{last.name}”（{last.where}）印在“{a.name}”下，但按分值属于“{b.name}”"
+                             f"（{a.name} {a.weight} 分、{b.name} {b.weight} 分）：已移至“{b.name}”，请核对")
 
 
 def group_shared(items: list[Item]) -> None:
