@@ -4,6 +4,7 @@ A location is written the way a person looks it up: 第120行 (text), 表3 第5�
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,7 +88,8 @@ def read_text(path: Path) -> Document:
             continue
         if line.strip():
             doc.lines.append(Line(line.strip(), f"第{i + 1}行"))
-            title = line.strip()
+            if not re.match(r"^\s*单位\s*[:：]", line):  # "单位：万元" is not the table's title
+                title = line.strip()
         i += 1
     return doc
 
