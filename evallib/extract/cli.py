@@ -4,10 +4,14 @@ from __future__ import annotations
 import tempfile
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from .report import Report
 
 EXIT_OK = 0
 

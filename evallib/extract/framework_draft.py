@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 from ..errors import InputError
 from ..rules import parse_rule
@@ -50,7 +49,7 @@ def draft_framework(doc: Document, framework_id: str, table_no: int | None, repo
     total = sum((r.weight or Decimal(0)) for r in table.roots)
     title = table.title or doc.path.stem
     kind = guess_kind(table, doc)
-    report.warn(f"等级划分未从表中读取，暂用常见划分（优≥90、良80–90、中60–80、差<60），请按文件核对")
+    report.warn("等级划分未从表中读取，暂用常见划分（优≥90、良80–90、中60–80、差<60），请按文件核对")
     return {
         "draft": {"status": "草稿", "confirmed": False, "source": f"{doc.path.name} {table.where}",
                   "note": "由 evalbook extract 自动生成：树结构、分值与文字照表录入，评分规则为建议，须逐项核对后将 confirmed 改为 true"},

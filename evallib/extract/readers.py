@@ -25,6 +25,7 @@ class Table:
     rows: list[Row]
     where: str  # where the table starts
     title: str = ""  # the nearest text line above the table
+    unit: str = ""  # "万元" when a line such as "单位：万元" stands between the title and the table
 
 
 @dataclass
@@ -79,17 +80,21 @@ def read_text(path: Path) -> Document:
     raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     doc = Document(path=path, kind="text")
     i, n = 0, len(raw)
-    title = ""
+    title, unit = "", ""
     while i < n:
         line = raw[i]
         if line.startswith("\t") or _is_tsv(line):
             i, table = _read_table(raw, i, len(doc.tables) + 1, title)
+            table.unit, unit = unit, ""
             doc.tables.append(table)
             continue
         if line.strip():
             doc.lines.append(Line(line.strip(), f"第{i + 1}行"))
-            if not re.match(r"^\s*单位\s*[:：]", line):  # "单位：万元" is not the table's title
-                title = line.strip()
+            stated_unit = re.match(r"^\s*单位\s*[:：]\s*(\S+)", line)
+            if stated_unit:  # "单位：万元" is not the table's title
+                unit = stated_unit.group(1)
+            else:
+                title, unit = line.strip(), ""
         i += 1
     return doc
 

@@ -178,14 +178,14 @@ def _stated_values(doc: Document, data: dict, report: Report) -> None:
 
 def _tables(doc: Document, data: dict, report: Report) -> None:
     """Basic-data tables (收支、三公、人员、季度执行、项目清单): kept as tables with their source."""
-    indicator_rows = {id(r) for t in find_indicator_tables(doc) for r in []}
     out = []
     for t in doc.tables:
         if len(t.rows) < 2:
             continue
         header = [clean(c) for c in t.rows[0].cells]
-        if sum(1 for c in header if c) < 2 or any(w in "".join(header) for w in ("一级", "二级", "三级")):
-            continue
+        if sum(1 for c in header if c) < 2 or any(w in "".join(clean(c) for r in t.rows[:4] for c in r.cells)
+                                                   for w in ("一级", "二级", "三级")):
+            continue  # an indicator table, read above
         rows = []
         for row in t.rows[1:]:
             cells = [clean(c) for c in row.cells]
@@ -197,11 +197,10 @@ def _tables(doc: Document, data: dict, report: Report) -> None:
             rows.append({"name": cells[0], "values": values, "note": f"出处：{row.where}"})
         if len(rows) >= 2 and len(header) >= 2:
             title = t.title or f"表{t.number}"
-            out.append({"id": f"t{t.number}", "title": title, "unit": "万元" if "万元" in title else "",
+            out.append({"id": f"t{t.number}", "title": title, "unit": t.unit or ("万元" if "万元" in title else ""),
                         "columns": [c or f"第{i + 2}列" for i, c in enumerate(header[1:len(rows[0]['values']) + 1])],
                         "rows": [dict(r, values=r["values"][:len(header) - 1]) for r in rows], "source": t.where})
             report.values.append((f"表格“{title}”", f"{len(rows)} 行", t.where))
     if out:
         data["tables"] = out
         report.warn("基础数据表已原样录入 tables（单位请核对）；figures 中的基础数据须按表人工对应填写")
-    del indicator_rows

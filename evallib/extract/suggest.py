@@ -94,8 +94,10 @@ def suggest(criteria: str, name: str = "", weight: Decimal | None = None) -> Sug
         return Suggestion("bands", "按区间分档计分", params or judgement, params is not None)
     if re.search(r"满分", t) and re.search(r"不得分|得0分|得零分|计0分", t) and len(re.findall(r"\d+(?:\.\d+)?%", t)) >= 2 \
             and re.search(r"每", t):
-        thresholds = re.findall(NUM + r"%", t)
-        rule = {"type": "linear", "input": name, "full_at": f"{thresholds[0]}%", "zero_at": f"{thresholds[-1]}%"}
+        thresholds = list(dict.fromkeys(re.findall(NUM + r"%", t)))  # distinct, in printed order
+        if len(thresholds) < 2:
+            return Suggestion("linear", "两个阈值之间递减", judgement)
+        rule = {"type": "linear", "input": name, "full_at": f"{thresholds[0]}%", "zero_at": f"{thresholds[1]}%"}
         return Suggestion("linear", "两个阈值之间递减", rule, True)
     if re.search(r"超过\d+(?:\.\d+)?%的?不(?:计|得)分", t):
         return Suggestion("linear", "超过阈值不得分", judgement)
