@@ -10,6 +10,7 @@ COMMAND_MODULES = [
     "evallib.cli.run",  # run, verify
     "evallib.cli.collect",  # xlsx, template, import
     "evallib.cli.workpapers",  # workpapers, workpapers-import, comments, archive, verify-archive
+    "evallib.extract.cli",  # extract
 ]
 
 

@@ -1,8 +1,10 @@
 """Reading YAML files and turning schema-library errors into Chinese messages."""
 from __future__ import annotations
 
+import contextvars
 import hashlib
 from decimal import Decimal
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -206,3 +208,28 @@ def validate(model: type[M], data: Any, file: str, prefix: str = "", describe=No
         return model.model_validate(data)
     except ValidationError as exc:
         raise InputError(translate(exc, file, prefix, describe)) from None
+
+
+_DRAFTS_ALLOWED = contextvars.ContextVar("drafts_allowed", default=False)
+
+
+@contextmanager
+def drafts_allowed():
+    """Inside this block unconfirmed drafts load (for checking a draft); scoring never enters it."""
+    token = _DRAFTS_ALLOWED.set(True)
+    try:
+        yield
+    finally:
+        _DRAFTS_ALLOWED.reset(token)
+
+
+def refuse_draft(data: dict, file: str) -> None:
+    """A file drafted by `evalbook extract` is used only once a person has set draft.confirmed: true."""
+    draft = data.get("draft")
+    if draft is None or _DRAFTS_ALLOWED.get():
+        return
+    if isinstance(draft, dict) and draft.get("confirmed") is True:
+        return
+    raise InputError.single(file, "draft.confirmed", "此文件是 evalbook extract 自动提取的草稿，尚未确认，不能用于评分。"
+                            "请对照提取报告逐项核对，确认无误后把 draft.confirmed 改为 true", draft.get("confirmed")
+                            if isinstance(draft, dict) else draft)

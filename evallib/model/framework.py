@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.errors import InputError, Problem
 from .catalogue import FigureSpec, catalogue_for
-from ..core.yamlio import file_sha256, read_mapping, read_yaml, validate
+from ..core.yamlio import file_sha256, read_mapping, read_yaml, refuse_draft, validate
 from ..rules.formulas import Metric, MetricSet
 from ..core.numbers import Interval, Num, Points  # noqa: F401
 from ..rules import Rule, parse_rule
@@ -73,6 +73,7 @@ class NodeSpec(_Model):
 
 
 class FrameworkSpec(_Model):
+    draft: dict[str, Any] | None = None  # set by `evalbook extract`; refused until confirmed
     meta: FrameworkMeta
     grades: list[GradeBand] = Field(min_length=1)
     readings: dict[str, str] = {}  # alternative readings of ambiguous rules: id -> 说明
@@ -243,6 +244,7 @@ def load_framework(path: Path) -> Framework:
     path = Path(path)
     file = str(path)
     data = read_mapping(path, "指标体系文件应为键值表（含 meta、grades、indicators）")
+    refuse_draft(data, file)
     spec = validate(FrameworkSpec, data, file, describe=_describe(data))
     problems: list[Problem] = []
     roots = [build_node(s, 1, (), file, problems) for s in spec.indicators]

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.errors import InputError, Problem
 from ..core.stagelog import record_stage
-from ..core.yamlio import file_sha256, read_mapping, validate
+from ..core.yamlio import file_sha256, read_mapping, refuse_draft, validate
 from ..core.numbers import Num, Points
 
 
@@ -126,6 +126,7 @@ class _EvidenceRefs(_Model):
 
 
 class SubjectSpec(_Model):
+    draft: dict[str, Any] | None = None  # set by `evalbook extract`; refused until confirmed
     meta: SubjectMeta
     figures: dict[str, dict[str, Any]] = {}
     tables: list[Table] = []
@@ -159,6 +160,7 @@ def load_subject(path: Path) -> Subject:
     path = Path(path)
     file = str(path)
     data = read_mapping(path, "评价对象文件应为键值表（含 meta、figures 等）")
+    refuse_draft(data, file)
     spec = validate(SubjectSpec, data, file)
     problems = []
     for key, given in spec.inputs.items():

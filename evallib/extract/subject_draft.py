@@ -1,0 +1,206 @@
+"""Draft a subject (评价对象) from a report: self-scores, 得分依据, stated total and grade, rates, basic tables."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..model.framework import Framework
+from .framework_draft import pick_table
+from .match import match_leaves
+from .normalize import clean, half_width, key, number
+from .readers import Document
+from .report import Report
+from .tables import find_indicator_tables
+
+_RATE = re.compile(r"([\u4e00-\u9fa5“”\"]{2,16}?率)\s*(?:为|达到|达|是|：|:)?\s*(\d+(?:\.\d+)?\s*[%％])")
+_GRADE = re.compile(r"(?:评价等[级次]|等[级次]|评定为|评价结果为?)\s*[:：为]?\s*[“\"]?(优秀|良好|一般|较差|优|良|中|差)")
+_YEAR = re.compile(r"(20\d\d)\s*年度")
+
+
+def _ascii_id(text: str) -> str:
+    out = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-._")
+    return out or "subject"
+
+
+def draft_subject(doc: Document, framework: Framework, table_no: int | None, report: Report, subject_id: str | None) -> dict:
+    year = next((int(m.group(1)) for line in doc.lines[:80] if (m := _YEAR.search(line.text))), None)
+    unit = next((clean(re.split(r"[:：]", line.text, 1)[1]) for line in doc.lines[:60]
+                 if re.match(r"^(部门名称|单位名称|填报单位|部门（单位）名称)", line.text) and re.split(r"[:：]", line.text, 1)[1:]
+                 and clean(re.split(r"[:：]", line.text, 1)[1])), "")
+    data: dict = {
+        "draft": {"status": "草稿", "confirmed": False, "source": doc.path.name,
+                  "note": "由 evalbook extract 自动生成：自评分、总分与数值照文件录入并注明出处，须核对后将 confirmed 改为 true"},
+        "meta": {"id": subject_id or _ascii_id(f"{doc.path.stem}-{framework.id}"), "unit": unit or "（待填：单位名称）",
+                 "name": f"{year or ''}年度{framework.meta.kind}支出" if year else f"{framework.meta.kind}支出",
+                 "kind": framework.meta.kind, "year": year, "framework": framework.id,
+                 "source": f"{doc.path.name}（evalbook extract 草稿）"},
+    }
+    if not unit:
+        report.warn("未能从文件中读出单位名称：meta.unit 须人工填写")
+    leaves = [n for n in framework.leaves()]
+    if any(n.slot for n in framework.nodes()):
+        _project_table(doc, framework, table_no, data, report)
+    else:
+        _score_table(doc, framework, leaves, table_no, data, report)
+    _stated_values(doc, data, report)
+    _tables(doc, data, report)
+    return data
+
+
+def _score_table(doc, framework, leaves, table_no, data, report) -> None:
+    tables = find_indicator_tables(doc)
+    if table_no is None and tables:  # the table whose leaves best match the framework
+        best = max(range(len(tables)), key=lambda k: len(match_leaves(leaves, _found(tables[k]))[0]))
+        table_no = best + 1
+    table, _ = pick_table(doc, table_no, report)
+    found = _found(table)
+    matches, missing, extra = match_leaves(leaves, found)
+    scores, inputs = {}, {}
+    for m in matches:
+        item = m.item
+        weight = next(n.weight for n in leaves if n.id == m.framework_id)
+        where = item.where
+        scores[m.framework_id] = item.score
+        report.matched.append((m.framework_id, f"{m.framework_name} ← “{m.found_name}”（相似度 {m.score}）",
+                               item.score, where))
+        if item.weight is not None and weight is not None and item.weight != weight:
+            report.warn(f"{m.framework_id} {m.framework_name}：文件中分值 {item.weight} 与指标体系 {weight} 不符（{where}）")
+        if item.score is not None and weight is not None and item.score > weight:
+            report.warn(f"{m.framework_id} {m.framework_name}：自评分 {item.score} 超过分值 {weight}（{where}）")
+        if item.score is None:
+            report.unmatched.append(f"{m.framework_id} {m.framework_name}：找到该行（{where}）但没有读到自评分")
+        if item.evidence:
+            inputs[m.framework_id] = {"evidence": f"{item.evidence}（{where} 得分依据）"}
+    for n in missing:
+        report.unmatched.append(f"{n.id} {n.name}：文件中没有找到对应的行")
+        scores[n.id] = None
+    for path, item in extra:
+        report.unmatched.append(f"文件中的“{' / '.join(path)}”（{item.where}）未对应到指标体系中的任何指标")
+    data["inputs"] = inputs
+    data["self_scores"] = {k: scores[k] for k in sorted(scores, key=lambda x: [int(p) if p.isdigit() else p for p in x.split(".")])}
+    stated: dict = {"total": table.total}
+    if table.total is not None:
+        report.values.append(("文件所述总分", table.total, table.total_where))
+        total = sum((v for v in scores.values() if v is not None), Decimal(0))
+        if total != table.total:
+            report.warn(f"文件所述总分 {table.total} 与各项自评分之和 {total} 不一致")
+    else:
+        report.unmatched.append("评分表中没有读到总分")
+    grade = _grade(doc)
+    if grade:
+        stated["grade"] = grade[0]
+        report.values.append(("文件所述等级", grade[0], grade[1]))
+    data["stated"] = stated
+
+
+def _found(table):
+    out = []
+    for leaf in table.leaves():
+        path = _path(table.roots, leaf)
+        out.append((tuple(p.name for p in path), leaf))
+    return out
+
+
+def _path(roots, target):
+    for r in roots:
+        if r is target:
+            return [r]
+        sub = _path(r.children, target)
+        if sub:
+            return [r] + sub
+    return []
+
+
+def _grade(doc: Document):
+    for t in doc.tables:
+        for row in t.rows:
+            cells = [clean(c) for c in row.cells if clean(c)]
+            if len(cells) >= 2 and re.match(r"^(评价等次|评价等级|等级|等次)$", key(cells[0])):
+                return cells[1], row.where
+    for line in doc.lines:
+        m = _GRADE.search(line.text)
+        if m:
+            return m.group(1), line.where
+    return None
+
+
+def _project_table(doc, framework, table_no, data, report) -> None:
+    """Project self-evaluation forms (预算支出绩效自评表): one block per project, a funds row and a total."""
+    blocks, current = [], None
+    for t in doc.tables:
+        for row in t.rows:
+            cells = [clean(c) for c in row.cells]
+            filled = [c for c in cells if c]
+            if filled and re.match(r"^项目(支出)?名称", key(filled[0])):
+                current = {"name": filled[1] if len(filled) > 1 else "", "where": row.where}
+                blocks.append(current)
+            elif current is not None and filled and "年度资金总额" in key("".join(filled[:2])):
+                nums = [number(c) for c in filled]
+                current["funds"] = ([n for n in nums if n is not None] or [None])[-1]
+                current["funds_where"] = row.where
+                current["budget"] = [half_width(c).replace("万元", "") for c in filled[1:4]]
+            elif current is not None and filled and re.match(r"^总分", key(filled[0])):
+                nums = [Decimal(m.group(1)) for c in filled[1:3] if (m := re.match(r"^(\d+(?:\.\d+)?)", half_width(c)))]
+                if nums:
+                    current["total"], current["total_where"] = nums[-1], row.where
+    if not blocks:
+        report.unmatched.append("未找到项目支出绩效自评表（含“项目支出名称”“年度资金总额”“总分”的表）")
+        return
+    for k, b in enumerate(blocks, start=1):
+        report.found.append(f"项目自评表 {k}：{b['name']}（{b['where']}）")
+    n = table_no or 1
+    if len(blocks) > 1 and table_no is None:
+        report.warn(f"文件中有 {len(blocks)} 张项目自评表，本次使用第 1 张；用 --table N 选择其他表")
+    b = blocks[min(max(n, 1), len(blocks)) - 1]
+    data["meta"]["name"] = b["name"] or data["meta"]["name"]
+    funds = next((x for x in framework.leaves() if not x.slot), None)
+    data["self_scores"] = {funds.id: b.get("funds")} if funds else {}
+    if funds:
+        report.matched.append((funds.id, funds.name, b.get("funds"), b.get("funds_where", "")))
+    data["stated"] = {"total": b.get("total")}
+    report.values.append(("文件所述总分", b.get("total"), b.get("total_where", "")))
+    report.unmatched.append("绩效指标表（年度指标值、实际完成值）未提取为 targets：请按表人工录入")
+
+
+def _stated_values(doc: Document, data: dict, report: Report) -> None:
+    values, seen = [], set()
+    for line in doc.lines:
+        for m in _RATE.finditer(half_width(line.text).replace("％", "%")):
+            name, value = m.group(1).strip("“”\""), m.group(2).replace(" ", "")
+            if (name, value, line.where) in seen:
+                continue
+            seen.add((name, value, line.where))
+            values.append({"name": name, "value": value, "where": line.where})
+            report.values.append((name, value, line.where))
+    if values:
+        data.setdefault("stated", {})["values"] = values
+
+
+def _tables(doc: Document, data: dict, report: Report) -> None:
+    """Basic-data tables (收支、三公、人员、季度执行、项目清单): kept as tables with their source."""
+    out = []
+    for t in doc.tables:
+        if len(t.rows) < 2:
+            continue
+        header = [clean(c) for c in t.rows[0].cells]
+        if sum(1 for c in header if c) < 2 or any(w in "".join(clean(c) for r in t.rows[:4] for c in r.cells)
+                                                   for w in ("一级", "二级", "三级")):
+            continue  # an indicator table, read above
+        rows = []
+        for row in t.rows[1:]:
+            cells = [clean(c) for c in row.cells]
+            if not cells or not cells[0]:
+                continue
+            values = [number(c.replace("万元", "").replace("%", "")) for c in cells[1:]]
+            if not any(v is not None for v in values):
+                continue
+            rows.append({"name": cells[0], "values": values, "note": f"出处：{row.where}"})
+        if len(rows) >= 2 and len(header) >= 2:
+            title = t.title or f"表{t.number}"
+            out.append({"id": f"t{t.number}", "title": title, "unit": t.unit or ("万元" if "万元" in title else ""),
+                        "columns": [c or f"第{i + 2}列" for i, c in enumerate(header[1:len(rows[0]['values']) + 1])],
+                        "rows": [dict(r, values=r["values"][:len(header) - 1]) for r in rows], "source": t.where})
+            report.values.append((f"表格“{title}”", f"{len(rows)} 行", t.where))
+    if out:
+        data["tables"] = out
+        report.warn("基础数据表已原样录入 tables（单位请核对）；figures 中的基础数据须按表人工对应填写")

@@ -1,0 +1,310 @@
+"""`evalbook extract`: drafts from the five seed reports, scored against the hand-encoded files.
+
+Acceptance figures (asserted, computed here, never hard-coded):
+* self-scores agree with parameters/subjects for >= 95% of the scored indicators (those with a
+  non-null self-score), over all subjects drawn from the five seeds; every stated total is extracted;
+* framework drafts reproduce the tree (names after normalisation) and weights of the seed frameworks;
+* the suggested rule type equals the hand-encoded one for >= 70% of the machine-scorable leaves,
+  i.e. leaves whose hand-encoded rule type is not judgement, not_applicable or target completion;
+* the same from .docx and .pdf renderings of two seeds, generated below from the text tables.
+
+Seeds live in ../shared/seeds. Without them the tests skip, except under CI (CI set), where they fail.
+"""
+from __future__ import annotations
+
+import html
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, run_cli
+from evallib.extract.framework_draft import draft_framework
+from evallib.extract.normalize import key
+from evallib.extract.readers import Document, read_document
+from evallib.extract.report import Report
+from evallib.extract.subject_draft import draft_subject
+from evallib.model.framework import load_framework
+from evallib.model.subject import load_subject
+
+SEEDS = Path(os.environ.get("EVALBOOK_SEEDS") or ROOT.parent / "shared" / "seeds")  # override: a worktree elsewhere
+SEED = {"000": "000_4ee78b24007fbb66", "001": "001_3d9eaf59f4690dd6", "002": "002_517deca549fbef61",
+        "003": "003_8a82f04068cc18be", "004": "004_1bad547aa81023f8"}
+# subject file -> which of the seed's score tables / project forms it was encoded from (None: best match)
+SUBJECTS = {
+    "000-heshan-2020-dept": None, "000-heshan-2020-project": None,
+    "000-heshan-2020-p1-linpin": 1, "000-heshan-2020-p2-yunwei": 2, "000-heshan-2020-p3-wangluo": 3,
+    "000-heshan-2020-p4-dalou": 4, "001-jiguan-dept": None, "001-jiguan-project": None,
+    "002-junshan-2021-dept": None, "002-junshan-2021-project": None, "003-futian-2021-dept": None,
+    "004-gaoyi-2021-dept": None,
+}
+# framework -> (seed, number of the indicator table in that seed)
+FRAMEWORKS = {
+    "heshan-2020-dept": ("000", 1), "heshan-2020-project": ("000", 2), "jiguan-project": ("001", 1),
+    "jiguan-dept": ("001", 2), "junshan-2021-dept": ("002", 1), "junshan-2021-project": ("002", 2),
+    "futian-2021-dept": ("003", 1), "gaoyi-2021-dept": ("004", 1),
+}
+NOT_MACHINE = {"judgement", "not_applicable", "target"}
+
+
+@pytest.fixture(scope="module")
+def seeds() -> Path:
+    if not SEEDS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"种子文件目录不存在：{SEEDS}（CI 下必须提供）")
+        pytest.skip(f"种子文件目录不存在：{SEEDS}")
+    return SEEDS
+
+
+def _seed_doc(seeds: Path, seed: str) -> Document:
+    return read_document(seeds / f"{SEED[seed]}.txt")
+
+
+def _subject_agreement(docs: dict[str, Document], subjects: dict) -> tuple[int, int, list, list]:
+    agree = total = 0
+    misses, totals = [], []
+    for sid, table in subjects.items():
+        subject = load_subject(ROOT / "parameters" / "subjects" / f"{sid}.yaml")
+        framework = load_framework(ROOT / "parameters" / "frameworks" / f"{subject.meta.framework}.yaml")
+        draft = draft_subject(docs[sid[:3]], framework, table, Report(""), None)
+        for ident, value in subject.spec.self_scores.items():
+            if value is None:
+                continue
+            total += 1
+            got = draft["self_scores"].get(ident)
+            if got is not None and Decimal(str(got)) == value:
+                agree += 1
+            else:
+                misses.append((sid, ident, value, got))
+        totals.append((sid, subject.spec.stated.total, draft["stated"].get("total")))
+    return agree, total, misses, totals
+
+
+def _tree(nodes) -> list:
+    return [(key(n["name"]), None if n.get("weight") is None else Decimal(str(n["weight"])), _tree(n.get("children", [])))
+            for n in nodes]
+
+
+def _tree_of(nodes) -> list:
+    return [(key(n.name), n.weight, _tree_of(n.children)) for n in nodes]
+
+
+def _framework_figures(docs: dict[str, Document], frameworks: dict) -> tuple[list, int, int, list]:
+    exact, right, machine, wrong = [], 0, 0, []
+    for fid, (seed, number) in frameworks.items():
+        framework = load_framework(ROOT / "parameters" / "frameworks" / f"{fid}.yaml")
+        report = Report("")
+        draft = draft_framework(docs[seed], "draft", number, report)
+        exact.append((fid, _tree(draft["indicators"]) == _tree_of(framework.roots)))
+        suggested = {ident: kind for ident, _, kind, _ in report.suggestions}
+        for leaf in framework.leaves():
+            if leaf.rule is None or leaf.rule.type in NOT_MACHINE:
+                continue
+            machine += 1
+            if suggested.get(leaf.id) == leaf.rule.type:
+                right += 1
+            else:
+                wrong.append((fid, leaf.id, leaf.rule.type, suggested.get(leaf.id)))
+    return exact, right, machine, wrong
+
+
+# --- the five seeds as text -----------------------------------------------------------------------
+
+
+def test_self_scores_and_totals_from_the_seed_text(seeds):
+    docs = {s: _seed_doc(seeds, s) for s in SEED}
+    agree, total, misses, totals = _subject_agreement(docs, SUBJECTS)
+    print(f"自评分一致：{agree}/{total}（{agree / total:.1%}）；不一致：{misses}")
+    assert total > 150
+    assert agree / total >= 0.95, misses
+    for sid, stated, got in totals:
+        assert got == stated, f"{sid}：文件所述总分 {stated}，提取到 {got}"
+
+
+def test_framework_drafts_from_the_seed_text(seeds):
+    docs = {s: _seed_doc(seeds, s) for s in SEED}
+    exact, right, machine, wrong = _framework_figures(docs, FRAMEWORKS)
+    print(f"树与分值完全一致：{sum(ok for _, ok in exact)}/{len(exact)}；建议规则类型一致：{right}/{machine}"
+          f"（{right / machine:.1%}）；不一致：{wrong}")
+    assert all(ok for _, ok in exact), [fid for fid, ok in exact if not ok]
+    assert right / machine >= 0.70
+
+
+@pytest.mark.xfail(strict=True, reason="项目支出绩效自评表（附件4-2，年度指标值/实际完成值）式的指标体系尚不能提取为 slot 结构")
+def test_framework_draft_from_a_project_target_form(seeds):
+    doc = _seed_doc(seeds, "000")
+    framework = load_framework(ROOT / "parameters" / "frameworks" / "heshan-2020-project-table.yaml")
+    drafts = []
+    for number in (1, 2, 3):
+        try:
+            drafts.append(draft_framework(doc, "draft", number, Report("")))
+        except Exception:
+            pass
+    assert any(_tree(d["indicators"]) == _tree_of(framework.roots) for d in drafts)
+
+
+def test_drafts_carry_their_sources_and_the_report_lists_them(seeds, tmp_path, capsys):
+    out = tmp_path / "futian.yaml"
+    code, stdout, _ = run_cli(capsys, "extract", seeds / f"{SEED['003']}.txt", "--framework", "futian-2021-dept", "-o", out)
+    assert code == 0 and "草稿" in stdout
+    data = yaml.safe_load(out.read_text("utf-8"))
+    assert data["draft"]["confirmed"] is False
+    assert data["stated"]["total"] == 94.79
+    rates = {(v["name"], v["value"]) for v in data["stated"]["values"]}
+    assert ("预算执行率", "96.42%") in rates
+    assert all(re.match(r"^第\d+行$", v["where"]) for v in data["stated"]["values"])
+    report = (tmp_path / "futian.提取报告.md").read_text("utf-8")
+    assert "第313行" in report and "未匹配" in report
+    quarterly = next(t for t in data["tables"] if "季度" in t["title"])
+    assert quarterly["source"].startswith("第") and [r["name"] for r in quarterly["rows"]][0] == "第一季度"
+
+
+# --- draft marker: refused until a person confirms it -------------------------------------------------
+
+
+def test_unconfirmed_draft_is_refused_then_scores_once_confirmed(seeds, tmp_path, capsys):
+    out = tmp_path / "draft.yaml"
+    assert run_cli(capsys, "extract", seeds / f"{SEED['003']}.txt", "--framework", "futian-2021-dept", "-o", out)[0] == 0
+    code, stdout, stderr = run_cli(capsys, "score", out)
+    assert code == 2 and "草稿" in stderr and "confirmed" in stderr and "Traceback" not in stderr
+    text = out.read_text("utf-8").replace("confirmed: false", "confirmed: true", 1)
+    out.write_text(text, "utf-8")
+    code, stdout, stderr = run_cli(capsys, "score", out)
+    assert code == 0, stderr  # the schema accepts the draft; items lacking figures are reported unscored
+    assert "94.79" in stdout
+
+
+def test_unconfirmed_framework_draft_is_refused(seeds, tmp_path, capsys):
+    out = tmp_path / "fw.yaml"
+    code, stdout, _ = run_cli(capsys, "extract", "--framework-table", seeds / f"{SEED['004']}.txt", "-o", out)
+    assert code == 0
+    report = (tmp_path / "fw.提取报告.md").read_text("utf-8")
+    assert "evalbook lint 检查草稿" in report and "建议规则" in report
+    data = yaml.safe_load(out.read_text("utf-8"))
+    assert data["draft"]["confirmed"] is False
+    frameworks = tmp_path / "frameworks"
+    frameworks.mkdir()
+    (frameworks / "fw.yaml").write_text(out.read_text("utf-8"), "utf-8")
+    code, _, stderr = run_cli(capsys, "template", str(frameworks / "fw.yaml"), "-o", tmp_path / "t.xlsx")
+    assert code == 2 and "草稿" in stderr
+
+
+# --- bad input: Chinese message naming the file, exit 2, nothing written ---------------------------
+
+
+@pytest.mark.parametrize("name,content,expect", [
+    ("missing.txt", None, "文件不存在"),
+    ("report.xls", b"abc", "不支持的文件格式"),
+    ("broken.pdf", b"%PDF-1.4 this is not a pdf", "无法读取"),
+    ("broken.docx", b"PK not a zip", "无法读取"),
+])
+def test_bad_inputs(tmp_path, capsys, name, content, expect):
+    source = tmp_path / name
+    if content is not None:
+        source.write_bytes(content)
+    out = tmp_path / "out.yaml"
+    code, _, stderr = run_cli(capsys, "extract", source, "--framework", "futian-2021-dept", "-o", out)
+    assert code == 2 and expect in stderr and name in stderr and "Traceback" not in stderr
+    assert not out.exists() and not list(tmp_path.glob("*.提取报告.md"))
+
+
+def test_unknown_framework_and_missing_choice(tmp_path, capsys):
+    source = tmp_path / "r.txt"
+    source.write_text("报告", "utf-8")
+    code, _, stderr = run_cli(capsys, "extract", source, "--framework", "no-such-framework", "-o", tmp_path / "o.yaml")
+    assert code == 2 and "no-such-framework" in stderr
+    code, _, stderr = run_cli(capsys, "extract", source, "-o", tmp_path / "o.yaml")
+    assert code == 2 and "--framework" in stderr
+    code, _, stderr = run_cli(capsys, "extract", source, "--framework", "futian-2021-dept", "-o", tmp_path / "o.yaml")
+    assert code == 2 and "r.txt" in stderr and not (tmp_path / "o.yaml").exists()
+
+
+# --- the document readers: .docx and .pdf renderings of two seeds -----------------------------------
+
+RENDERED = ("001", "003")
+
+
+def _blocks(doc: Document):
+    """Lines and tables of a text document, in the order they were printed."""
+    def line_no(where: str) -> int:
+        return int(re.search(r"\d+", where).group(0))
+    items = [(line_no(l.where), "p", l.text) for l in doc.lines]
+    items += [(line_no(t.where), "t", t) for t in doc.tables]
+    return [(kind, value) for _, kind, value in sorted(items, key=lambda x: x[0])]
+
+
+def _write_docx(doc: Document, path: Path) -> None:
+    import docx
+
+    out = docx.Document()
+    for kind, value in _blocks(doc):
+        if kind == "p":
+            out.add_paragraph(value)
+            continue
+        width = max(len(r.cells) for r in value.rows)
+        table = out.add_table(rows=len(value.rows), cols=width)
+        for r, row in enumerate(value.rows):
+            for c, text in enumerate(row.cells):
+                table.cell(r, c).text = text
+    out.save(str(path))
+
+
+def _write_pdf(doc: Document, path: Path) -> None:
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from evallib.export.pdf import font_path
+
+    fonts = FontConfiguration()  # without it @font-face is ignored and no CJK glyph is drawn
+
+    parts = []
+    for kind, value in _blocks(doc):
+        if kind == "p":
+            parts.append(f"<p>{html.escape(value)}</p>")
+            continue
+        width = max(len(r.cells) for r in value.rows)
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(c).replace(chr(10), '<br>')}</td>" for c in
+                                         row.cells + [""] * (width - len(row.cells))) + "</tr>" for row in value.rows)
+        parts.append(f"<table>{rows}</table>")
+    css = CSS(string=f"""@font-face {{ font-family: cjk; src: url("{font_path().resolve().as_uri()}"); }}
+        @page {{ size: A4 landscape; margin: 1cm; }}
+        body {{ font-family: cjk; font-size: 7pt; }}
+        table {{ border-collapse: collapse; width: 100%; }}
+        td {{ border: 0.5pt solid black; padding: 1pt; vertical-align: top; }}
+        tr {{ break-inside: avoid; }}""", font_config=fonts)
+    HTML(string="<html><body>" + "".join(parts) + "</body></html>").write_pdf(str(path), stylesheets=[css],
+                                                                              font_config=fonts)
+
+
+@pytest.fixture(scope="module")
+def rendered(seeds, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("rendered")
+    out = {}
+    for seed in RENDERED:
+        doc = _seed_doc(seeds, seed)
+        _write_docx(doc, folder / f"{seed}.docx")
+        _write_pdf(doc, folder / f"{seed}.pdf")
+        out[seed] = folder
+    return folder
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".docx", ".pdf"])
+def test_docx_and_pdf_renderings_give_the_same_drafts(rendered, suffix):
+    docs = {seed: read_document(rendered / f"{seed}{suffix}") for seed in RENDERED}
+    assert all(d.tables for d in docs.values())
+    where = docs["003"].tables[0].rows[0].where
+    assert re.match(r"^第\d+页 表\d+ 第\d+行$" if suffix == ".pdf" else r"^表\d+ 第\d+行$", where), where
+    subjects = {sid: t for sid, t in SUBJECTS.items() if sid[:3] in RENDERED}
+    agree, total, misses, totals = _subject_agreement(docs, subjects)
+    print(f"{suffix}：自评分一致 {agree}/{total}；不一致：{misses}")
+    assert agree / total >= 0.95, misses
+    for sid, stated, got in totals:
+        assert got == stated, f"{sid}{suffix}：文件所述总分 {stated}，提取到 {got}"
+    frameworks = {fid: v for fid, v in FRAMEWORKS.items() if v[0] in RENDERED}
+    exact, right, machine, wrong = _framework_figures(docs, frameworks)
+    assert all(ok for _, ok in exact), exact
+    assert right / machine >= 0.70, wrong
