@@ -28,11 +28,30 @@ def to_decimal(value) -> Decimal:
         if percent:
             text = text[:-1]
         try:
-            number = Decimal(text)
+            number = _fraction(text) if "/" in text else Decimal(text)
         except InvalidOperation as exc:
             raise ValueError(f"“{value}”不是数字") from exc
         return number / HUNDRED if percent else number
     raise ValueError(f"“{value}”不是数字")
+
+
+def _fraction(text: str) -> Decimal:
+    """'1/3' -> 1/3 at full Decimal precision (28 digits): far below the score quantum, so rounding
+    once at the end gives what exact rational arithmetic gives."""
+    numerator, _, denominator = text.partition("/")
+    bottom = Decimal(denominator.strip())
+    if bottom == 0:
+        raise InvalidOperation("zero denominator")
+    return Decimal(numerator.strip()) / bottom
+
+
+# Sums of fractions (1/3 + 1/3 + 1/3) carry a remainder in the 28th digit; compare totals at this quantum.
+EXACT_QUANTUM = Decimal("1e-12")
+
+
+def settle(value: Decimal) -> Decimal:
+    """A sum of fractional weights as a comparable amount (not a rounding of any printed score)."""
+    return value.quantize(EXACT_QUANTUM, rounding=ROUND_HALF_UP).normalize()
 
 
 def round_score(value: Decimal) -> Decimal:
@@ -62,6 +81,15 @@ def fmt_percent(ratio: Decimal | None, places: int = 2) -> str:
     if ratio is None:
         return "—"
     return f"{(ratio * HUNDRED).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}%"
+
+
+def fmt_unit(value: Decimal | None, unit: str | None) -> str:
+    """A value in its unit: '%' -> '96.42%', '万元' -> '-2155万元', none -> '6'."""
+    if unit == "%":
+        return fmt_percent(value)
+    if value is None:
+        return "—"
+    return f"{fmt(value)}{unit or ''}"
 
 
 def decimal_places(text: str) -> int:

@@ -13,7 +13,7 @@ from ..model.framework import Framework, Node, find_framework, load_framework_ca
 from ..rules.formulas import Calculator
 from ..core.numbers import ZERO, clamp, fmt, round_score
 from ..rules import RuleContext, RuleResult, parse_rule
-from ..model.subject import Subject, load_subject
+from ..model.subject import Subject, load_subject, scorer_label
 from ..model.catalogue import check_figures
 
 
@@ -148,6 +148,17 @@ def check_references(roots: list[Node], subject: Subject) -> None:
         for key in getattr(subject.spec, section):
             if key not in ids:
                 problems.append(Problem(file, f"{section}.{key}", "指标体系中没有这个指标编号", key))
+    nodes = {n.id: n for r in roots for n in r.walk()}
+    for key, given in subject.spec.inputs.items():
+        node = nodes.get(key)
+        if node is None:
+            continue
+        where = f"inputs.{key}"
+        if node.rule is None:
+            problems.append(Problem(file, where, f"指标“{' > '.join(node.path)}”不是末级指标，不读取输入；请写在其下级指标的编号下"))
+            continue
+        for field, message, value in node.rule.input_problems(given, where):
+            problems.append(Problem(file, field, f"指标“{' > '.join(node.path)}”：{message}", value))
     for key in subject.spec.stated.subtotals:
         if key not in ids:
             problems.append(Problem(file, f"stated.subtotals.{key}", "指标体系中没有这个指标编号", key))
@@ -179,7 +190,7 @@ def score_leaf(node: Node, ev: Evaluation) -> LeafScore:
         return LeafScore(node, score, self_score, source, score if result.recomputable else None, trace)
     if self_score is not None:
         partial = f"；可复算部分：{result.explanation}" if result.explanation else ""
-        trace.result = f"无法按规则复算（{result.reason}），采用自评分{fmt(self_score)}分{partial}"
+        trace.result = f"无法按规则复算（{result.reason}），采用{scorer_label(ev.subject.meta)}{fmt(self_score)}分{partial}"
         return LeafScore(node, self_score, self_score, "采用自评分", None, trace, bounds=result.bounds)
     trace.result = f"未评分：{result.reason}"
     return LeafScore(node, None, None, "未评分", None, trace)
@@ -224,7 +235,7 @@ def evaluate(framework: Framework, subject: Subject, reading: str | None = None)
         if node.children:
             ev.subtotals[node.id] = aggregate(node, ev, lambda s: s.score)
             ev.self_subtotals[node.id] = aggregate(node, ev, lambda s: s.self_score)
-    ev.log.append(f"合计 {fmt(ev.total)} 分，等级 {ev.grade or '—'}；自评合计 {fmt(ev.self_total)} 分")
+    ev.log.append(f"合计 {fmt(ev.total)} 分，等级 {ev.grade or '—'}；{scorer_label(subject.meta)}合计 {fmt(ev.self_total)} 分")
     return ev
 
 

@@ -33,6 +33,16 @@ class SubjectMeta(_Model):
     data_date: str = ""
     source: str = ""
     note: str = ""
+    scorer: Literal["单位自评", "第三方评价", "财政评价"] = "单位自评"  # who gave the filed scores (self_scores)
+
+
+# What the filed scores are called, by who gave them.
+SCORER_LABELS = {"单位自评": "自评分", "第三方评价": "评价机构评分", "财政评价": "财政评价评分"}
+
+
+def scorer_label(meta: SubjectMeta) -> str:
+    """The name of the filed scores in texts: 自评分 unless a third party or the finance bureau scored."""
+    return SCORER_LABELS[meta.scorer]
 
 
 class TableRow(_Model):

@@ -72,6 +72,21 @@ class Rule(BaseModel):
         name = getattr(self, "input", None)
         return {name} if name else set()
 
+    def accepted_inputs(self) -> dict[str, str]:
+        """The keys this rule reads from the subject's `inputs` for its indicator, each with what it holds.
+
+        Declared once per rule type: the structure check, `new-subject` and the Excel template read it.
+        """
+        return {"evidence": "得分依据（文字）"}
+
+    def input_problems(self, given: Any, where: str) -> list[tuple[str, str, Any]]:
+        """Inputs that do not fit this rule, as (field path, message, value): never ignored quietly."""
+        if not isinstance(given, dict):
+            return [(where, "应为键值表（填写项: 值）", given)]
+        valid = self.accepted_inputs()
+        return [(f"{where}.{key}", f"{self.label}不读取“{key}”；可填写：{'、'.join(valid)}", value)
+                for key, value in given.items() if key not in valid]
+
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         raise NotImplementedError
 

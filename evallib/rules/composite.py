@@ -45,6 +45,30 @@ class CompositeRule(Rule):
     def inputs_named(self) -> set[str]:
         return set().union(*(p.rule.inputs_named() for p in self.parts)) if self.parts else set()
 
+    def accepted_inputs(self) -> dict[str, str]:
+        fields = {p.name: f"“{p.name}”部分的输入（键值表）" for p in self.parts}
+        fields["evidence"] = "得分依据（文字）"
+        return fields
+
+    def input_problems(self, given: Any, where: str) -> list[tuple[str, str, Any]]:
+        """Each part's inputs sit under the part's name; a flat key would reach every part at once."""
+        if not isinstance(given, dict):
+            return [(where, "应为键值表（按部分名称分层填写）", given)]
+        names = "、".join(f"“{p.name}”" for p in self.parts)
+        problems: list[tuple[str, str, Any]] = []
+        for key, value in given.items():
+            part = next((p for p in self.parts if p.name == key), None)
+            if part is not None:
+                problems += part.rule.input_problems(value, f"{where}.{key}")
+            elif key == "evidence":
+                continue
+            elif any(key in p.rule.accepted_inputs() for p in self.parts):
+                problems.append((f"{where}.{key}", f"复合规则的输入须写在所属部分的名称之下，不能平铺；"
+                                 f"部分名称：{names}（例如 {self.parts[0].name}: {{{key}: ...}}）", value))
+            else:
+                problems.append((f"{where}.{key}", f"不是此复合规则的部分名称；部分名称：{names}，另可填写 evidence", value))
+        return problems
+
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         formulas, inputs, texts, evidence, missing = [], {}, [], [], []
         total = open_points = ZERO

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.numbers import ZERO, Num, fmt, to_decimal
 from .base import Rule, RuleContext, RuleResult, register
+from .shares import _partly_problems, score_with_shares, share_text
 
 
 class Point(BaseModel):
@@ -29,8 +30,53 @@ class ChecklistRule(Rule):
     mode: Literal["earn", "deduct"]
     items: list[Point] = []
     per_item: Num | None = None  # points of an item that names none; per violation in deduct mode
+    per_case: Num | None = Field(default=None, gt=0, le=1)  # share of the full marks lost per case found
+    case_text: str = ""  # what counts as a case, as printed (发现一例违规)
 
     label = "评价要点（逐项计分或扣分）"
+
+    def accepted_inputs(self) -> dict[str, str]:
+        fields = {"met": "满足的要点编号列表", "missed": "未满足的要点编号列表"}
+        if self.mode == "deduct":
+            fields["violations"] = "不符合例数"
+        if self.items:
+            fields["partly"] = "部分满足的要点：编号 → {lose: 该要点分值扣除的比例, evidence: 依据}"
+        if self.per_case is not None:
+            fields["cases"] = f"{self.case_text or '发现的问题'}例数（每例扣分值的{share_text(self.per_case)}）"
+        fields["evidence"] = "得分依据（文字）"
+        return fields
+
+    def input_problems(self, given, where: str):
+        problems = super().input_problems(given, where)
+        if not isinstance(given, dict) or not self.items:
+            return problems
+        valid = "、".join(i.id for i in self.items)
+        partly = given.get("partly")
+        if partly is not None and not isinstance(partly, dict):
+            return problems + [(f"{where}.partly", "应为键值表：要点编号 → {lose: 比例, evidence: 依据}", partly)]
+        listed = {key: _ids(given.get(key)) for key in ("met", "missed") if given.get(key) is not None}
+        listed["partly"] = [str(k) for k in (partly or {})]
+        for key, ids in listed.items():
+            for unknown in [x for x in ids if x not in {i.id for i in self.items}]:
+                problems.append((f"{where}.{key}", f"评价要点编号“{unknown}”不存在；可用编号：{valid}", unknown))
+        for item_id, entry in (partly or {}).items():
+            problems += _partly_problems(entry, f"{where}.partly.{item_id}")
+            if str(item_id) in listed.get("met", []) + listed.get("missed", []):
+                problems.append((f"{where}.partly.{item_id}", "同一要点不能既部分满足又列在 met / missed 中", item_id))
+        if partly and not ("met" in listed or "missed" in listed):
+            problems.append((f"{where}.partly", "部分满足的要点须与 met 或 missed 一同填写（其余要点是否满足须写明）", None))
+        return problems
+
+    def formula_text(self) -> str:
+        listing = "；".join(f"{i.id}.{i.text}（{fmt(self.item_points(i))}分）" for i in self.items)
+        if self.mode == "earn":
+            formula = f"每满足一项评价要点得相应分值：{listing}" if listing else "每满足一项评价要点得分"
+        else:
+            per = f"每一项（例）不符合扣{fmt(self.per_item)}分" if self.per_item is not None else "每一项不符合扣相应分值"
+            formula = f"{per}，扣完为止" + (f"：{listing}" if listing else "")
+        if self.per_case is not None:
+            formula += f"；{self.case_text or '每发现一例问题'}，扣分值的{share_text(self.per_case)}，扣完为止"
+        return formula
 
     def item_points(self, item: Point) -> Decimal:
         return item.points if item.points is not None else (self.per_item or ZERO)
@@ -43,13 +89,10 @@ class ChecklistRule(Rule):
         return weight
 
     def evaluate(self, ctx: RuleContext) -> RuleResult:
+        if self.per_case is not None or ctx.given.get("partly"):
+            return score_with_shares(self, ctx)
         full = self.full_marks(ctx.weight)
-        listing = "；".join(f"{i.id}.{i.text}（{fmt(self.item_points(i))}分）" for i in self.items)
-        if self.mode == "earn":
-            formula = f"每满足一项评价要点得相应分值：{listing}" if listing else "每满足一项评价要点得分"
-        else:
-            per = f"每一项（例）不符合扣{fmt(self.per_item)}分" if self.per_item is not None else "每一项不符合扣相应分值"
-            formula = f"{per}，扣完为止" + (f"：{listing}" if listing else "")
+        formula = self.formula_text()
         given = ctx.given
         known = {i.id: i for i in self.items}
         evidence = str(given.get("evidence", "") or "")
@@ -99,6 +142,11 @@ class JudgementRule(Rule):
 
     label = "评价人员判断"
 
+    def accepted_inputs(self) -> dict[str, str]:
+        levels = "：" + "、".join(lv.label for lv in self.levels) if self.levels else "（文字）"
+        fields = {"score": "评价人员评分", "level": "评价档次" + levels}
+        return fields | {"evidence": "得分依据（文字）"}
+
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         full = self.full_marks(ctx.weight)
         if self.levels:
@@ -139,6 +187,9 @@ class ConversionRule(Rule):
     outside_name: str = "外部考核得分"
 
     label = "外部得分折算"
+
+    def accepted_inputs(self) -> dict[str, str]:
+        return {"outside_score": f"{self.outside_name}（满分{fmt(self.outside_max)}）", "evidence": "得分依据（文字）"}
 
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         full = self.full_marks(ctx.weight)

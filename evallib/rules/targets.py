@@ -70,6 +70,10 @@ class TargetCompletionRule(Rule):
 
     label = "目标完成情况（指标值与实际完成值）"
 
+    def accepted_inputs(self) -> dict[str, str]:
+        return {"target": "年度指标值（照录）", "actual": "实际完成值（照录）", "score": "评价人员评分（定性指标）",
+                "evidence": "得分依据（文字）"}
+
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         full = self.full_marks(ctx.weight)
         if self.method == "ratio":
