@@ -314,6 +314,14 @@ def read_inputs(rd: Reader, framework: Framework) -> tuple[dict, dict, dict]:
             value = rd.number(cell, name, low=Decimal(0), whole=True)
             if value is not None:
                 _put(inputs, f.node_id, f.parts, "violations", int(value))
+        elif f.kind == "cases":
+            value = rd.number(cell, name, low=Decimal(0), whole=True)
+            if value is not None:
+                _put(inputs, f.node_id, f.parts, "cases", int(value))
+        elif f.kind == "series":
+            value = rd.number(cell, name, verbatim=verbatim)
+            if value is not None:
+                _put(inputs, f.node_id, f.parts + ("series",), f.item, _plain(value))
         elif f.kind in ("score", "outside_score"):
             value = rd.number(cell, name, low=Decimal(0), high=f.max, verbatim=verbatim)
             if value is not None:

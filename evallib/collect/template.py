@@ -212,9 +212,11 @@ def _prefill(f, given: dict):
             return NO if f.item in [str(x) for x in given["missed"] or []] else YES
         return None
     value = given.get(f.kind)
+    if f.kind == "series":
+        value = {str(k): v for k, v in value.items()}.get(f.item) if isinstance(value, dict) else None
     if value is None:
         return None
-    if f.kind in ("score", "outside_score", "violations"):
+    if f.kind in ("score", "outside_score", "violations", "cases", "series"):
         from ..core.numbers import to_decimal
 
         return cell_number(to_decimal(value))
@@ -248,8 +250,10 @@ def inputs_sheet(wb, framework: Framework, subject: Subject | None) -> None:
         ws.cell(row=r, column=5, value=f.hint)
         if f.kind in ("point",) or f.choices:
             dv.add(cell, "list", choices=f.choices)
-        elif f.kind == "violations":
+        elif f.kind in ("violations", "cases"):
             dv.add(cell, "whole", 0)
+        elif f.kind == "series":
+            pass  # any number, as the document prints it
         elif f.kind in ("score", "outside_score"):
             dv.add(cell, "decimal", 0, cell_number(f.max), prompt=f.hint)
             if _over(value, f.max):

@@ -217,7 +217,8 @@ def evaluate(framework: Framework, subject: Subject, reading: str | None = None)
     roots = instantiate(framework, subject)
     check_references(roots, subject)
     labels = {name: f"{spec.label}（{name}）" for name, spec in catalogue.items()}
-    ev = Evaluation(framework, subject, roots, Calculator(figures, framework.metric_set, labels), reading=reading)
+    units = {name: spec.unit for name, spec in catalogue.items()}
+    ev = Evaluation(framework, subject, roots, Calculator(figures, framework.metric_set, labels, units), reading=reading)
     ev.log.append(f"读取指标体系 {framework.id}（{framework.path.name}，sha256 {framework.sha256[:12]}）")
     ev.log.append(f"读取评价对象 {subject.id}（{subject.path.name}，sha256 {subject.sha256[:12]}），数据项 {len(figures)} 个")
     if reading:
