@@ -26,8 +26,9 @@ SUBJECTS = sorted((ROOT / "parameters" / "subjects").glob("*.yaml")) + [FIXTURES
 # Everything a subject file can hold that the seed subjects may not: nested table rows three deep with
 # explicit nulls (trailing and inside), a row with no values, a non-万元 table, money a float cannot hold,
 # projects, stated values (one without metric), narrative with line breaks, a checklist recorded as
-# `missed`, inputs no template cell carries (whole-indicator values beside a composite part's own, free keys
-# of every YAML type, inputs and self_scores given for a target), and a self-score printed as blank (null).
+# `missed`, inputs no template cell carries (a partly met point, inputs and
+# self_scores given for a target), and a self-score printed as blank (null). Inputs a rule does not read are
+# an input error since issue 14, so they no longer appear here.
 EDGE_YAML = """\
 meta: {id: deliver-edge-2021, unit: 测试区文化馆, name: 2021年度公共文化服务项目, kind: 项目支出, year: 2021,
        framework: deliver-rich}
@@ -62,11 +63,11 @@ targets:
     - {id: C1, name: 演出场次, weight: 10, target: "≥120场", actual: 96场, self_score: 10}
     - {id: C2, name: 验收合格率, weight: 10, target: 100%, actual: 70%}
 inputs:
-  A11: {missed: ["3"], evidence: 项目无重复性论证}
+  A11: {missed: ["3"], partly: {"2": {lose: 1/2, evidence: 部分符合职能}}, evidence: 项目无重复性论证}
   A12: {score: 2, level: 一般, evidence: 目标不够细化, source: 张三复核, evidence_refs: [{document: 会议纪要, page: 3}]}
   B11: {violations: 2, evidence: "两笔支出\\n无审批单"}
   B21: {outside_score: 315}
-  B22: {score: 1, evidence: 整体, 制度执行: {score: 1.5, evidence: 制度执行记录不全, source: "0012"}}
+  B22: {evidence: 整体, 制度执行: {score: 1.5, evidence: 制度执行记录不全, source: "0012"}}
   C2: {score: 6, evidence: 按验收报告}
   D1: {score: 8.25, evidence: 受益人数较多}
 self_scores: {A11: 4, A12: null, C2: 9, D1: 10}
@@ -160,7 +161,7 @@ def test_round_trip_keeps_every_section_of_an_edge_subject(capsys, tmp_path, edg
     other = {(wb["其他输入"].cell(row=r, column=1).value, wb["其他输入"].cell(row=r, column=2).value)
              for r in range(2, wb["其他输入"].max_row + 1)}
     # only what no other cell carries goes to 其他输入: not B22's part score, nor C2's target row
-    assert {("B22", "score"), ("B22", "制度执行/source"), ("A12", "source"), ("C2", "score")} <= other
+    assert {("A11", "partly"), ("A12", "source"), ("B22", "制度执行/source"), ("C2", "score")} <= other
     assert ("B22", "制度执行/score") not in other and ("A11", "missed") not in other
     text = back.read_text(encoding="utf-8")
     assert "values: [1733.634137, null, 1650.5]" in text  # short lists stay on one line
@@ -333,9 +334,9 @@ BAD_SECTION_CELLS = [
     ("table-without-id", [("报表", (3, "people"), 3, None)], ["报表!C", "报表编号", "不能为空"]),
     ("stated-value-blank", [("文件所述数值", "某数", 2, None)], ["文件所述数值!B3", "某数", "不能为空"]),
     ("narrative-key-changed", [("情况说明", "职能", 1, "部门职能")], ["情况说明!A2", "不是情况说明的字段", "部门职能"]),
-    ("other-input-unknown-id", [("其他输入", "D1", 1, "D9")], ["其他输入!A", "D9", "不是本指标体系的指标编号"]),
-    ("other-input-bad-yaml", [("其他输入", "D1", 3, "{a: 1")], ["其他输入!C", "D1", "weights", "不是有效的 YAML"]),
-    ("other-input-bad-type", [("其他输入", "D1", 4, "表格")], ["其他输入!D", "值的类型", "表格"]),
+    ("other-input-unknown-id", [("其他输入", "C2", 1, "D9")], ["其他输入!A", "D9", "不是本指标体系的指标编号"]),
+    ("other-input-bad-yaml", [("其他输入", "A11", 3, "{a: 1")], ["其他输入!C", "A11", "partly", "不是有效的 YAML"]),
+    ("other-input-bad-type", [("其他输入", "A11", 4, "表格")], ["其他输入!D", "值的类型", "表格"]),
     ("self-score-text", [("自评分", "A12", 5, "满分")], ["自评分!E", "自评分", "应为数字", "满分"]),
 ]
 

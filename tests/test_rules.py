@@ -15,7 +15,7 @@ import pytest
 
 from evallib.core.errors import InputError
 from evallib.rules.formulas import Calculator, FormulaError, Metric, MetricSet, NoValue, formula_names
-from evallib.core.numbers import to_decimal
+from evallib.core.numbers import round_score, to_decimal
 from evallib.rules import REGISTRY, RuleContext, parse_rule
 from evallib.rules.targets import parse_quantity
 from evallib.model.catalogue import base_catalogue
@@ -587,6 +587,123 @@ def test_no_library_metric_is_ever_inf_or_nan(fill):
             assert isinstance(value, D) and value.is_finite(), name
     if fill is None:
         assert all(isinstance(calc.value(n), NoValue) for n in calc.metrics.metrics)
+
+
+# --------------------------------------------------------------------------- issue 14: trend, shares, fractions, units
+
+TREND = {"type": "trend", "criterion": "rising", "measure": "服务人次", "years": [2019, 2020, 2021], "unit": "人次"}
+
+
+@covers("trend")
+@pytest.mark.parametrize("series, expected", [
+    ({"2019": 100, "2020": 101, "2021": 102}, "4"),  # rising every year
+    ({"2019": 100, "2020": 100, "2021": 102}, "0"),  # flat is not rising
+    ({"2019": 100, "2020": 99, "2021": 102}, "0"),
+])
+def test_trend_rising_all_or_nothing(series, expected):
+    assert score(TREND, given={"series": series}, weight="4") == D(expected)
+
+
+@covers("trend")
+@pytest.mark.parametrize("series, expected", [
+    ({2019: 100, 2020: 100, 2021: 100}, "4"),  # equal is not falling; unquoted years are read as years
+    ({2019: 100, 2020: "99.99", 2021: 120}, "3"),  # one year falls: per_break 1
+    ({2019: 100, 2020: 90, 2021: 80}, "2"),
+])
+def test_trend_not_falling_per_break(series, expected):
+    rule = dict(TREND, criterion="not_falling", per_break=1)
+    assert score(rule, given={"series": series}, weight="4") == D(expected)
+
+
+@covers("trend")
+@pytest.mark.parametrize("last, expected", [("110.25", "4"), ("110.24", "1")])
+def test_trend_average_growth_at_the_boundary(last, expected):
+    """(110.25/100)^(1/2) − 1 is exactly 5%: met; a hair below is not."""
+    rule = dict(TREND, criterion="average_growth", min_growth="5%", otherwise=1)
+    result = run(rule, given={"series": {"2019": 100, "2020": 104, "2021": last}}, weight="4")
+    assert result.score == D(expected)
+    assert "年均增长率" in result.explanation and "2019年服务人次" in result.inputs
+
+
+@covers("trend")
+def test_trend_missing_year_is_unscored_and_names_it():
+    result = run(TREND, given={"series": {"2019": 1, "2021": 3}}, weight="4")
+    assert result.score is None and "2020" in result.reason
+
+
+@covers("trend")
+def test_trend_declares_its_inputs_and_rejects_other_years():
+    rule = parse_rule(TREND, "f", "rule")
+    assert "series" in rule.accepted_inputs()
+    problems = rule.check_given({"series": {"2018": 1, "2019": 2}, "flat": 1}, D(5))
+    assert {p.key for p in problems} == {"series.2018", "flat"}
+    with pytest.raises(InputError, match="min_growth"):
+        parse_rule(dict(TREND, criterion="average_growth"), "f", "rule")
+
+
+CHECK3 = {"type": "checklist", "mode": "earn", "items": [
+    {"id": "1", "text": "有制度", "points": "1/3"}, {"id": "2", "text": "制度执行", "points": "1/3"},
+    {"id": "3", "text": "档案完整", "points": "1/3"}]}
+
+
+@covers("checklist")
+def test_checklist_thirds_stay_exact():
+    """Points of 1/3: two met is 2/3 (0.67 once rounded), all three is the whole point, not 0.99."""
+    assert round_score(run(CHECK3, given={"met": ["1", "2"]}, weight="1").score) == D("0.67")
+    assert round_score(run(CHECK3, given={"met": ["1", "2", "3"]}, weight="1").score) == D("1.00")
+    deduct = {"type": "checklist", "mode": "deduct", "per_item": "1/3"}
+    result = run(deduct, given={"violations": 2}, weight="1")
+    assert round_score(result.score) == D("0.33") and "扣0.6667分" in result.explanation
+
+
+@covers("checklist")
+@pytest.mark.parametrize("lose, expected", [("50%", "7"), ("1/2", "7"), ("10%", "9.4"), (1, "4")])
+def test_checklist_point_partly_met(lose, expected):
+    rule = {"type": "checklist", "mode": "earn", "items": [
+        {"id": "1", "text": "甲", "points": 4}, {"id": "2", "text": "乙", "points": 6}]}
+    result = run(rule, given={"met": ["1"], "partly": {"2": {"lose": lose, "evidence": "部分落实"}}}, weight="10")
+    assert result.score == D(expected)
+    assert "部分满足" in result.explanation and "部分落实" in result.explanation
+
+
+@covers("checklist")
+@pytest.mark.parametrize("cases, expected", [(0, "8"), (1, "7"), (3, "5"), (9, "0")])
+def test_checklist_points_and_a_share_of_the_weight_per_case(cases, expected):
+    rule = {"type": "checklist", "mode": "deduct", "per_case": "10%", "case_text": "发现违规支出",
+            "items": [{"id": "1", "text": "制度健全", "points": 2}, {"id": "2", "text": "审批完整", "points": 8}]}
+    result = run(rule, given={"missed": ["1"], "cases": cases}, weight="10")
+    assert result.score == D(expected)
+    assert run(rule, given={"missed": []}, weight="10").score is None  # cases are required
+
+
+@covers("checklist")
+def test_checklist_partly_inputs_are_checked():
+    rule = parse_rule(dict(CHECK3), "f", "rule")
+    problems = rule.check_given({"met": ["1", "4"], "partly": {"2": {"lose": "150%"}}}, D(1))
+    messages = " ".join(p.message for p in problems)
+    assert "4" in messages and "不存在" in messages and "1、2、3" in messages and "扣除比例" in messages and "依据" in messages
+
+
+def test_min_and_max_take_any_number_of_values():
+    calc = calculator({"a": "3", "b": "1", "c": "2"}, {"lo": "min(a, b, c)", "hi": "max(a, b, c, 10)"})
+    assert calc.value("lo") == D(1) and calc.value("hi") == D(10)
+    assert isinstance(calculator({"a": "1"}, {"lo": "min(a, b, c)"}).value("lo"), NoValue)
+
+
+@covers("bands", "deduct")
+def test_units_of_a_formula_print_in_calculation_and_band_bounds():
+    metrics = {"结余": Metric(name="结余", formula="a - b", label="结余", unit="万元"),
+               "人数": Metric(name="人数", formula="a", label="新增人数", unit="人")}
+    calc = Calculator({"a": D(-2155), "b": D(0)}, MetricSet.library().extended(metrics))
+    bands = parse_rule({"type": "bands", "input": "结余", "bands": [{"min": 0, "min_inclusive": False, "score": 2}]}, "f", "r")
+    result = bands.run(RuleContext(calc, {}, D(2)))
+    assert ">0万元" in result.formula and "-2155万元" in result.explanation and "%" not in result.explanation
+    deduct = parse_rule({"type": "deduct", "input": "人数", "target": 10, "direction": "below", "per": 1, "points": "0.5"},
+                        "f", "r")
+    calc = Calculator({"a": D(6)}, MetricSet.library().extended(metrics))
+    result = deduct.run(RuleContext(calc, {}, D(4)))
+    assert result.score == D(2) and "6人" in result.explanation and "10人" in result.formula
+    assert "600" not in result.explanation
 
 
 # --------------------------------------------------------------------------- coverage of the registry

@@ -11,6 +11,7 @@ COMMAND_MODULES = [
     "evallib.cli.collect",  # xlsx, template, import
     "evallib.cli.workpapers",  # workpapers, workpapers-import, comments, archive, verify-archive
     "evallib.extract.cli",  # extract
+    "evallib.cli.schema",  # schema
 ]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..core.errors import InputError
 from ..core.numbers import fmt
 from ..review.checks import SEVERITIES
+from ..model.subject import scorer_label
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -41,9 +42,10 @@ def cmd_lint(args) -> int:
 def print_scores(a) -> None:
     ev = a.evaluation
     meta = ev.subject.meta
+    filed = scorer_label(meta)
     print(f"{meta.unit} · {meta.name}（{meta.year or '年度未注明'}） · 指标体系 {ev.framework.meta.name}")
     width = max((len(" / ".join(l.node.path)) for l in ev.leaf_list()), default=10)
-    print(f"{'指标':<{width}}  {'分值':>6} {'得分':>7} {'自评':>7}  来源")
+    print(f"{'指标':<{width}}  {'分值':>6} {'得分':>7} {filed:>7}  来源")
     for leaf in ev.leaf_list():
         name = " / ".join(leaf.node.path)
         weight = "—" if not leaf.applicable else (fmt(leaf.node.weight) if leaf.node.weight is not None else f"共{fmt(leaf.node.cap)}")
@@ -52,9 +54,9 @@ def print_scores(a) -> None:
     unscored = [l for l in ev.leaf_list() if l.source == "未评分"]
     if unscored:
         print(f"注意：{len(unscored)} 项未评分（缺少数据或评分依据），合计不完整：" + "、".join(l.node.name for l in unscored))
-    print(f"自评分合计：{fmt(ev.self_total)} 分（{ev.self_grade or '—'}）；文件所述总分：{fmt(ev.stated_total)}")
+    print(f"{filed}合计：{fmt(ev.self_total)} 分（{ev.self_grade or '—'}）；文件所述总分：{fmt(ev.stated_total)}")
     if ev.stated_total is not None and ev.self_total is not None and ev.stated_total != ev.self_total:
-        print(f"注意：文件所述总分 {fmt(ev.stated_total)} 与各项自评分之和 {fmt(ev.self_total)} 不一致")
+        print(f"注意：文件所述总分 {fmt(ev.stated_total)} 与各项{filed}之和 {fmt(ev.self_total)} 不一致")
 
 
 def _evaluate_and_print(args, printer) -> int:

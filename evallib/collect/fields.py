@@ -13,6 +13,7 @@ from ..rules import parse_rule
 from ..rules.composite import CompositeRule
 from ..rules.evidence import ChecklistRule, ConversionRule, JudgementRule, NotApplicableRule
 from ..rules.targets import TargetCompletionRule
+from ..rules.trend import TrendRule
 from ..model.catalogue import catalogue_for
 from ..model.needs import needed_figures
 
@@ -136,6 +137,8 @@ def rule_fields(node, rule, parts: tuple[str, ...], weight: Decimal, out: list[I
         if rule.mode == "deduct":
             per = f"每例扣{fmt(rule.per_item)}分" if rule.per_item is not None else ""
             add("violations", "不符合（违规）例数", f"非负整数{('，' + per) if per else ''}；逐项填写要点时可留空")
+        if rule.per_case is not None:
+            add("cases", rule.accepted_inputs()["cases"], "非负整数；未发现填 0")
     elif isinstance(rule, JudgementRule):
         levels = "；".join(f"{lv.label}{fmt(lv.score)}分" for lv in rule.levels)
         add("score", "评价人员评分", f"0–{fmt(full)} 之间的数" + (f"（{levels}）" if levels else "") + "；纯自评时留空",
@@ -146,6 +149,10 @@ def rule_fields(node, rule, parts: tuple[str, ...], weight: Decimal, out: list[I
     elif isinstance(rule, ConversionRule):
         add("outside_score", f"{rule.outside_name}（满分{fmt(rule.outside_max)}）",
             f"0–{fmt(rule.outside_max)} 之间的数", max=rule.outside_max)
+    elif isinstance(rule, TrendRule):
+        for year in rule.years:
+            add("series", f"{year}年{rule.measure}" + (f"（{rule.unit}）" if rule.unit else ""), "数字，照录文件所列数值",
+                item=year)
     elif isinstance(rule, TargetCompletionRule):
         add("target", "年度指标值", "如 ≥120场、100%、≤30天、提升；不适用填“不适用”")
         add("actual", "实际完成值", "实测数值，如 96场、70%；不要照抄指标值")

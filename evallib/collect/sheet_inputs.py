@@ -46,9 +46,11 @@ def _prefill(f, given: dict):
             return NO if f.item in [str(x) for x in given["missed"] or []] else YES
         return None
     value = given.get(f.kind)
+    if f.kind == "series":
+        value = {str(k): v for k, v in value.items()}.get(f.item) if isinstance(value, dict) else None
     if value is None:
         return None
-    if f.kind in ("score", "outside_score", "violations"):
+    if f.kind in ("score", "outside_score", "violations", "cases", "series"):
         from ..core.numbers import to_decimal
 
         return cell_number(to_decimal(value))
@@ -73,8 +75,10 @@ def inputs_sheet(wb, framework: Framework, subject: Subject | None) -> None:
         ws.cell(row=r, column=5, value=f.hint)
         if f.kind in ("point",) or f.choices:
             dv.add(cell, "list", choices=f.choices)
-        elif f.kind == "violations":
+        elif f.kind in ("violations", "cases"):
             dv.add(cell, "whole", 0)
+        elif f.kind == "series":
+            pass  # any number, as the document prints it
         elif f.kind in ("score", "outside_score"):
             dv.add(cell, "decimal", 0, cell_number(f.max), prompt=f.hint)
             if over_limit(value, f.max):
@@ -184,6 +188,14 @@ def read_inputs(rd: Reader, framework: Framework) -> tuple[dict, dict, dict]:
             value = rd.number(cell, name, low=Decimal(0), whole=True)
             if value is not None:
                 _put(inputs, f.node_id, f.parts, "violations", int(value))
+        elif f.kind == "cases":
+            value = rd.number(cell, name, low=Decimal(0), whole=True)
+            if value is not None:
+                _put(inputs, f.node_id, f.parts, "cases", int(value))
+        elif f.kind == "series":
+            value = rd.number(cell, name, verbatim=verbatim)
+            if value is not None:
+                _put(inputs, f.node_id, f.parts + ("series",), f.item, plain_number(value))
         elif f.kind in ("score", "outside_score"):
             value = rd.number(cell, name, low=Decimal(0), high=f.max, verbatim=verbatim)
             if value is not None:

@@ -83,18 +83,43 @@ def new_framework(path: Path, framework_id: str, name: str, region: str, year: i
     write_atomic(path, text.encode("utf-8"))
 
 
-def _needs(rule) -> list[str]:
-    """Inputs a rule reads from the subject's per-indicator inputs."""
-    kind = rule.type
-    if kind == "checklist":
-        return ["met: null            # 满足的评价要点编号列表，如 [\"1\", \"3\"]；或 missed: [...]；或 violations: 0（不符合例数）"]
-    if kind == "judgement":
-        return ["score: null          # 评价人员评分（自评复核时可留空，沿用自评分）", "evidence: \"\"         # 得分依据"]
-    if kind == "conversion":
-        return ["outside_score: null  # 外部考核得分"]
-    if kind == "composite":
-        return [line for part in rule.parts for line in _needs(part.rule)]
-    return []
+# What new-subject writes for each input a rule declares (Rule.accepted_inputs): a value and a hint.
+_PLACEHOLDERS = {
+    "met": ("null", "满足的要点编号列表，如 [\"1\", \"3\"]；或改写为 missed: [...]（未满足的编号）"),
+    "missed": None, "violations": ("null", "不符合例数（与 met/missed 二选一）"),
+    "partly": None, "cases": ("null", None), "score": ("null", "评价人员评分（复核自评时可留空，沿用所填分数）"),
+    "level": None, "outside_score": ("null", None), "target": ("null", None), "actual": ("null", None),
+    "series": None, "evidence": ('""', "得分依据"),
+}
+
+
+def _needs(rule, indent: str = "    ") -> list[str]:
+    """YAML lines for the inputs a rule reads, nested under each part's name for a composite rule."""
+    from ..rules.composite import CompositeRule
+    from ..rules.trend import TrendRule
+
+    lines: list[str] = []
+    if isinstance(rule, CompositeRule):
+        for part in rule.parts:
+            inner = _needs(part.rule, indent + "  ")
+            if inner:
+                lines.append(f"{indent}{part.name}:          # 此部分的输入写在部分名称之下")
+                lines += inner
+        return lines
+    accepted = rule.accepted_inputs()
+    if set(accepted) == {"evidence"}:
+        return []  # computed from figures: nothing to fill
+    for key, what in accepted.items():
+        if isinstance(rule, TrendRule) and key == "series":
+            lines.append(f"{indent}series:          # {what}")
+            lines += [f"{indent}  \"{year}\": null" for year in rule.years]
+            continue
+        placeholder = _PLACEHOLDERS.get(key, ("null", None))
+        if placeholder is None:
+            continue  # an alternative form of a key already written, or an optional detail
+        value, hint = placeholder
+        lines.append(f"{indent}{key}: {value}    # {hint or what}")
+    return lines
 
 
 def new_subject(framework_path: Path, path: Path, subject_id: str) -> None:
@@ -108,11 +133,12 @@ def new_subject(framework_path: Path, path: Path, subject_id: str) -> None:
         "meta:",
         f"  id: {subject_id}",
         "  unit: 某单位               # 被评价单位",
-        "  name: 2023年度部门整体支出  # 评价对象",
+        "  name: " + ("2023年度部门整体支出  # 评价对象" if framework.meta.kind == "部门整体" else "某某项目  # 评价对象（项目名称）"),
         f"  kind: {framework.meta.kind}",
         f"  year: {framework.meta.year or 'null'}",
         "  region: " + (framework.meta.region or '""'),
         "  evaluator: \"\"             # 评价机构或评价组",
+        "  scorer: 单位自评           # self_scores 是谁打的分：单位自评、第三方评价 或 财政评价",
         f"  framework: {framework.id}",
         "",
         "figures:                    # 本体系评分规则用到的基础数据（只填文件载明的数，比率由公式计算）",
@@ -137,13 +163,16 @@ def new_subject(framework_path: Path, path: Path, subject_id: str) -> None:
         if needs:
             any_input = True
             lines.append(f"  \"{node.id}\":              # {' / '.join(node.path)}")
-            lines += [f"    {n}" for n in dict.fromkeys(needs)]
+            lines += needs
     if not any_input:
         lines[-1] = "inputs: {}"
     lines += ["", "self_scores:                # 自评分（照录自评表；没有自评时可删去）"]
     for node in framework.nodes():
         if node.rule is not None and not node.children:
             lines.append(f"  \"{node.id}\": null    # {' / '.join(node.path)}（{node.weight if node.weight is not None else '共享'}分）")
-    lines += ["", "stated:                     # 文件所述的总分和等级（复核时核对）", "  total: null", "  grade: null",
+    lines += ["", "stated:                     # 文件所述的总分、等级与各级小计（复核时核对）", "  total: null", "  grade: null",
+              "  subtotals: {}             # 文件所列各指标得分小计：去掉下面几行的 # 并填数，编号照指标体系、加引号"]
+    lines += [f"  #  \"{root.id}\": 0.00    # {root.name}" for root in framework.roots]
+    lines += ["", "tables: []                  # 文件所附报表，见 docs/评价对象数据.md；行名是年份等数字时加引号，如 name: \"2021\"",
               "", "narrative:", "  职能: \"\"", "  年度工作: \"\"", "  存在问题: []", "  改进建议: []", ""]
     write_atomic(path, "\n".join(lines).encode("utf-8"))

@@ -43,7 +43,7 @@ def to_decimal(value) -> Decimal:
                 raise ValueError(f"“{value}”不是数字（小数点请用“.”；千位分隔符“,”须每三位一组，如 1,402.24）")
             text = text.replace(",", "")
         try:
-            number = Decimal(text)
+            number = _fraction(text) if "/" in text else Decimal(text)
         except InvalidOperation:
             raise ValueError(f"“{value}”不是数字") from None
         if number.is_finite() and percent:
@@ -64,6 +64,25 @@ def to_points(value) -> Decimal:
     if is_percent_text(value):
         raise ValueError(f"分值、得分应写成分数（如 6 或 5.5），不能写成百分数“{value}”")
     return to_decimal(value)
+
+
+def _fraction(text: str) -> Decimal:
+    """'1/3' -> 1/3 at full Decimal precision (28 digits): far below the score quantum, so rounding
+    once at the end gives what exact rational arithmetic gives."""
+    numerator, _, denominator = text.partition("/")
+    bottom = Decimal(denominator.strip())
+    if bottom == 0:
+        raise InvalidOperation("zero denominator")
+    return Decimal(numerator.strip()) / bottom
+
+
+# Sums of fractions (1/3 + 1/3 + 1/3) carry a remainder in the 28th digit; compare totals at this quantum.
+EXACT_QUANTUM = Decimal("1e-12")
+
+
+def settle(value: Decimal) -> Decimal:
+    """A sum of fractional weights as a comparable amount (not a rounding of any printed score)."""
+    return value.quantize(EXACT_QUANTUM, rounding=ROUND_HALF_UP).normalize()
 
 
 def round_score(value: Decimal) -> Decimal:
@@ -102,6 +121,15 @@ def fmt_amount(value: Decimal | None, places: int = 2) -> str:
         return "—"
     quantum = Decimal(1).scaleb(-places)
     return f"{value.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
+
+
+def fmt_unit(value: Decimal | None, unit: str | None) -> str:
+    """A value in its unit: '%' -> '96.42%', '万元' -> '-2155万元', none -> '6'."""
+    if unit == "%":
+        return fmt_percent(value)
+    if value is None:
+        return "—"
+    return f"{fmt(value)}{unit or ''}"
 
 
 def decimal_places(text: str) -> int:

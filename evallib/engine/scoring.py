@@ -14,7 +14,7 @@ from ..model.framework import Framework, Node, find_framework, load_framework_ca
 from ..rules.formulas import Calculator
 from ..core.numbers import ZERO, clamp, fmt, round_score
 from ..rules import RuleContext, RuleResult, parse_rule
-from ..model.subject import Subject, load_subject
+from ..model.subject import Subject, load_subject, scorer_label
 from ..model.catalogue import check_figures
 
 
@@ -156,7 +156,7 @@ def check_references(roots: list[Node], subject: Subject, known_values=()) -> No
             if key not in ids:
                 problems.append(Problem(file, f"{section}.{key}", "指标体系中没有这个指标编号", key))
             elif key not in leaves:
-                problems.append(Problem(file, f"{section}.{key}", "这个指标有下级指标，不直接评分；请填在末级指标下", key))
+                problems.append(Problem(file, f"{section}.{key}", "不是末级指标（有下级指标），不直接评分；请填在末级指标下", key))
     for key in subject.spec.stated.subtotals:
         if key not in ids:
             problems.append(Problem(file, f"stated.subtotals.{key}", "指标体系中没有这个指标编号", key))
@@ -189,7 +189,7 @@ def check_inputs(ev: "Evaluation") -> None:
         for issue in rule.check_given(given, limit, filed=own):
             where = (f"inputs.{node.id}.{issue.key}" if issue.key.split(".")[0] in own
                      else _row_place(ev.subject, node, issue.key))
-            problems.append(Problem(file, where, issue.message, issue.value))
+            problems.append(Problem(file, where, f"指标“{' > '.join(node.path)}”：{issue.message}", issue.value))
     if problems:
         raise InputError(problems)
 
@@ -233,7 +233,7 @@ def score_leaf(node: Node, ev: Evaluation) -> LeafScore:
         return LeafScore(node, score, self_score, source, score if result.recomputable else None, trace)
     if self_score is not None:
         partial = f"；可复算部分：{result.explanation}" if result.explanation else ""
-        trace.result = f"无法按规则复算（{result.reason}），采用自评分{fmt(self_score)}分{partial}"
+        trace.result = f"无法按规则复算（{result.reason}），采用{scorer_label(ev.subject.meta)}{fmt(self_score)}分{partial}"
         return LeafScore(node, self_score, self_score, "采用自评分", None, trace, bounds=result.bounds)
     trace.result = f"未评分：{result.reason}"
     return LeafScore(node, None, None, "未评分", None, trace)
@@ -260,7 +260,8 @@ def evaluate(framework: Framework, subject: Subject, reading: str | None = None)
     roots = instantiate(framework, subject)
     check_references(roots, subject, set(catalogue) | set(framework.metric_set.metrics))
     labels = {name: f"{spec.label}（{name}）" for name, spec in catalogue.items()}
-    ev = Evaluation(framework, subject, roots, Calculator(figures, framework.metric_set, labels), reading=reading)
+    units = {name: spec.unit for name, spec in catalogue.items()}
+    ev = Evaluation(framework, subject, roots, Calculator(figures, framework.metric_set, labels, units), reading=reading)
     check_inputs(ev)
     ev.log.append(f"读取指标体系 {framework.id}（{framework.path.name}，sha256 {framework.sha256[:12]}）")
     ev.log.append(f"读取评价对象 {subject.id}（{subject.path.name}，sha256 {subject.sha256[:12]}），数据项 {len(figures)} 个")
@@ -279,7 +280,7 @@ def evaluate(framework: Framework, subject: Subject, reading: str | None = None)
         if node.children:
             ev.subtotals[node.id] = aggregate(node, ev, lambda s: s.score)
             ev.self_subtotals[node.id] = aggregate(node, ev, lambda s: s.self_score)
-    ev.log.append(f"合计 {fmt(ev.total)} 分，等级 {ev.grade or '—'}；自评合计 {fmt(ev.self_total)} 分")
+    ev.log.append(f"合计 {fmt(ev.total)} 分，等级 {ev.grade or '—'}；{scorer_label(subject.meta)}合计 {fmt(ev.self_total)} 分")
     record_stage("score", subject.id)
     return ev
 

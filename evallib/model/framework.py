@@ -227,7 +227,7 @@ def build_node(spec: NodeSpec, level: int, parent_path: tuple[str, ...], file: s
             problems.extend(exc.problems)
     shared_cap = spec.weight if spec.shared else None
     children = [build_node(c, level + 1, path, file, problems, shared_cap) for c in spec.children]
-    if not children and spec.slot is None and spec.rule is None:
+    if not children and spec.slot is None and spec.rule is None:  # a rule that failed to parse is reported once
         problems.append(Problem(file, where, "末级指标缺少评分规则 rule"))
     if spec.shared and spec.weight is None:
         problems.append(Problem(file, where, "共享分值（shared）的指标必须给出分值 weight"))
@@ -297,7 +297,10 @@ def find_framework(framework_id: str, search: list[Path] | None = None, referrer
                 return candidate
             if fid:
                 known.append(fid)
-    raise InputError.single(referrer, "meta.framework", f"找不到编号为此的指标体系；已有：{'、'.join(known) or '无'}",
+    searched = "、".join(str(Path(folder).resolve()) for folder in dirs) or "无"
+    raise InputError.single(referrer, "meta.framework",
+                            f"找不到编号为此的指标体系；查找了文件夹：{searched}；其中已有的编号：{'、'.join(known) or '无'}。"
+                            f"指标体系文件在别处时，用 --frameworks 文件夹 指明（可多次给出）",
                             framework_id)
 
 

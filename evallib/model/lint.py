@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from .framework import Framework, Node
 from ..rules.formulas import FormulaError, formula_cycles, formula_names
-from ..core.numbers import ZERO, fmt
+from ..core.numbers import ZERO, fmt, settle
 from ..rules.quantitative import BandsRule
 
 
@@ -70,7 +70,7 @@ def lint(framework: Framework) -> list[LintMessage]:
             weights = [c.weight for c in node.children]
             if all(w is not None for w in weights):
                 child_sum = sum(weights, ZERO)
-                if child_sum != node.weight:
+                if settle(child_sum) != settle(node.weight):
                     out.append(LintMessage("错误", where, f"分值为 {fmt(node.weight)} 分，下级指标分值合计 {fmt(child_sum)} 分，二者不一致"))
         if node.shared and any(c.weight is not None for c in node.children):
             out.append(LintMessage("警告", where, "共享分值的指标，其下级指标不应再单列分值"))
@@ -85,10 +85,10 @@ def lint(framework: Framework) -> list[LintMessage]:
                 continue
             label = f"（解读“{reading}”）" if reading else ""
             if node.limit is not None:
-                full = rule.full_marks(node.limit)
-                if full > node.limit:
+                full = settle(rule.full_marks(node.limit))
+                if full > settle(node.limit):
                     out.append(LintMessage("错误", where, f"评分规则{label}最高可得 {fmt(full)} 分，超过该指标分值 {fmt(node.limit)} 分"))
-                elif full < node.limit and rule.type not in ("not_applicable",) and node.weight is not None:
+                elif full < settle(node.limit) and rule.type not in ("not_applicable",) and node.weight is not None:
                     out.append(LintMessage("警告", where, f"评分规则{label}最高只能得 {fmt(full)} 分，低于分值 {fmt(node.limit)} 分，满分不可达"))
             for ref in sorted(rule.inputs_named() - known):
                 out.append(LintMessage("错误", where, f"评分规则引用了评价对象数据中不存在的数据项或公式“{ref}”"))
@@ -102,10 +102,10 @@ def lint(framework: Framework) -> list[LintMessage]:
             out.append(LintMessage("警告", where, "未录入评分标准原文（criteria）"))
 
     open_slots = any(n.slot is not None and n.weight is None for n in framework.nodes())
-    if leaf_sum != total and not open_slots:
+    if settle(leaf_sum) != settle(total) and not open_slots:
         out.append(LintMessage("错误", "指标体系", f"末级指标分值合计 {fmt(leaf_sum)} 分，与声明的总分 {fmt(total)} 分不一致"))
     roots_sum = sum((r.weight or ZERO for r in framework.roots), ZERO)
-    if all(r.weight is not None for r in framework.roots) and roots_sum != total:
+    if all(r.weight is not None for r in framework.roots) and settle(roots_sum) != settle(total):
         out.append(LintMessage("错误", "指标体系", f"一级指标分值合计 {fmt(roots_sum)} 分，与声明的总分 {fmt(total)} 分不一致"))
     for problem in _check_intervals(framework.spec.grades, Decimal(0), total, lambda g: f"{g.grade} {g.describe()}"):
         out.append(LintMessage("错误", "等级 grades", problem))

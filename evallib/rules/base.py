@@ -100,11 +100,18 @@ class Rule(BaseModel):
     when_missing: Literal["unscored", "full", "zero"] = "unscored"
 
     label: ClassVar[str] = ""  # Chinese name of the rule type
-    # The evaluator inputs (subject file: inputs.<indicator id>.<name>) this rule type reads, besides `evidence`.
-    reads: ClassVar[tuple[str, ...]] = ()
+
+    def accepted_inputs(self) -> dict[str, str]:
+        """The keys this rule reads from the subject's `inputs` for its indicator, each with what it holds.
+
+        Declared once per rule type: the input check, `new-subject` and the Excel template read it.
+        """
+        return {}
 
     def accepts(self) -> list[str]:
-        return [*self.reads, *ANNOTATIONS]
+        """Every key an indicator's inputs may carry under this rule: what it reads, and the annotations."""
+        own = list(self.accepted_inputs())
+        return own + [k for k in ANNOTATIONS if k not in own]
 
     def check_given(self, given: dict[str, Any], weight: Decimal, filed=None) -> list[InputIssue]:
         """The inputs for one indicator, checked against this rule before anything is scored: names
@@ -115,7 +122,7 @@ class Rule(BaseModel):
             if key not in known:
                 close = difflib.get_close_matches(str(key), known, n=1)
                 hint = f"是否应为“{close[0]}”？" if close else ""
-                issues.append(InputIssue(key, f"此项评分规则（{self.label}）不读取这个字段；{hint}可填：{'、'.join(known)}"))
+                issues.append(InputIssue(key, f"此项评分规则（{self.label}）不读取“{key}”这个字段；{hint}可填：{'、'.join(known)}"))
         return issues + self.check_values(given, weight)
 
     def check_values(self, given: dict[str, Any], weight: Decimal) -> list[InputIssue]:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..core.yamlio import translate
 from ..core.numbers import ZERO, Points, fmt, round_score
-from .base import REGISTRY, InputIssue, Rule, RuleContext, RuleResult, register
+from .base import ANNOTATIONS, REGISTRY, InputIssue, Rule, RuleContext, RuleResult, register
 
 
 class Part(BaseModel):
@@ -48,29 +48,35 @@ class CompositeRule(Rule):
             raise ValueError(f"子规则名称重复：{'、'.join(repeated)}")
         return parts
 
-    def accepts(self) -> list[str]:
-        named = [p.name for p in self.parts]
-        return named + [k for p in self.parts for k in p.rule.accepts() if k not in named]
-
-    def check_values(self, given, weight) -> list[InputIssue]:
-        # A part reads the inputs filed under its name, or else the indicator's inputs (see evaluate).
-        issues: list[InputIssue] = []
-        for part in self.parts:
-            own = given.get(part.name)
-            if own is None:
-                issues += part.rule.check_values(given, part.points)
-            elif not isinstance(own, dict):
-                issues.append(InputIssue(part.name, "应为键值表（该子规则的录入字段）", own))
-            else:
-                issues += [InputIssue(f"{part.name}.{i.key}", i.message, i.value)
-                           for i in part.rule.check_given(own, part.points)]
-        return issues
-
     def full_marks(self, weight: Decimal) -> Decimal:
         return self.max if self.max is not None else sum((p.points for p in self.parts), ZERO)
 
     def inputs_named(self) -> set[str]:
         return set().union(*(p.rule.inputs_named() for p in self.parts)) if self.parts else set()
+
+    def accepted_inputs(self) -> dict[str, str]:
+        return {p.name: f"“{p.name}”部分的输入（键值表）" for p in self.parts}
+
+    def check_given(self, given: dict[str, Any], weight: Decimal, filed=None) -> list[InputIssue]:
+        """Each part's inputs sit under the part's name; a flat key would reach every part at once."""
+        names = "、".join(f"“{p.name}”" for p in self.parts)
+        issues: list[InputIssue] = []
+        for key in (given if filed is None else filed):
+            value = given[key]
+            part = next((p for p in self.parts if p.name == key), None)
+            if part is not None:
+                if not isinstance(value, dict):
+                    issues.append(InputIssue(key, "应为键值表（该部分的录入字段）", value))
+                    continue
+                issues += [InputIssue(f"{key}.{i.key}", i.message, i.value) for i in part.rule.check_given(value, part.points)]
+            elif key in ANNOTATIONS:
+                continue
+            elif any(key in p.rule.accepts() for p in self.parts):
+                issues.append(InputIssue(key, f"复合规则的输入须写在所属部分的名称之下，不能平铺；部分名称：{names}"
+                                              f"（例如 {self.parts[0].name}: {{{key}: ...}}）", value))
+            else:
+                issues.append(InputIssue(key, f"不是此复合规则的部分名称；部分名称：{names}，另可填写 evidence", value))
+        return issues
 
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         formulas, inputs, texts, evidence, missing = [], {}, [], [], []

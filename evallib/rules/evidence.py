@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..core.numbers import ZERO, Num, Points, fmt, to_decimal
 from .base import InputIssue, Rule, RuleContext, RuleResult, read_number, register
+from .shares import _partly_problems, score_with_shares, share_text
 
 
 class Point(BaseModel):
@@ -30,6 +31,9 @@ class ChecklistRule(Rule):
     items: list[Point] = []
     per_item: Points | None = Field(default=None, ge=0)  # points of an item that names none; per violation in deduct mode
 
+    per_case: Num | None = Field(default=None, gt=0, le=1)  # share of the full marks lost per case found
+    case_text: str = ""  # what counts as a case, as printed (发现一例违规)
+
     label = "评价要点（逐项计分或扣分）"
 
     @field_validator("items")
@@ -40,9 +44,6 @@ class ChecklistRule(Rule):
         if repeated:
             raise ValueError(f"评价要点编号重复：{'、'.join(repeated)}")
         return items
-
-    def accepts(self) -> list[str]:
-        return ["met", "missed"] + (["violations"] if self.mode == "deduct" else []) + ["evidence"]
 
     def check_values(self, given, weight) -> list[InputIssue]:
         issues: list[InputIssue] = []
@@ -59,8 +60,8 @@ class ChecklistRule(Rule):
             unknown = [x for x in ids if x not in known]
             repeated = sorted({x for x in ids if ids.count(x) > 1})
             if unknown:
-                issues.append(InputIssue(key, f"评价要点编号不存在：{'、'.join(unknown)}；"
-                                              f"评分规则中的要点编号：{'、'.join(known) or '无'}", raw))
+                shown = "、".join(f"“{x}”" for x in unknown)
+                issues.append(InputIssue(key, f"评价要点编号{shown}不存在；可用编号：{'、'.join(known) or '无'}", raw))
             elif repeated:
                 issues.append(InputIssue(key, f"评价要点编号重复：{'、'.join(repeated)}", raw))
             else:
@@ -80,7 +81,53 @@ class ChecklistRule(Rule):
         elif count and self.per_item is None:
             issues.append(InputIssue("violations", "评分规则未规定每例扣分（per_item），不能按例数扣分；请改填 missed",
                                      given["violations"]))
+        if self.per_case is not None:
+            read_number(given, "cases", issues, whole=True)
+        return issues + self._partly_issues(given)
+
+    def _partly_issues(self, given) -> list[InputIssue]:
+        """Points met in part (partly: {id: {lose, evidence}}) name real items, not also met or missed."""
+        partly = given.get("partly")
+        if partly is None or not self.items:
+            return []
+        if not isinstance(partly, dict):
+            return [InputIssue("partly", "应为键值表：要点编号 → {lose: 比例, evidence: 依据}", partly)]
+        issues = []
+        known = {i.id for i in self.items}
+        listed = [x for key in ("met", "missed") for x in _ids(given.get(key) or [])]
+        for item_id, entry in partly.items():
+            if str(item_id) not in known:
+                issues.append(InputIssue(f"partly.{item_id}", f"评价要点编号“{item_id}”不存在；可用编号：{'、'.join(known)}",
+                                         item_id))
+            issues += [InputIssue(where, message, value)
+                       for where, message, value in _partly_problems(entry, f"partly.{item_id}")]
+            if str(item_id) in listed:
+                issues.append(InputIssue(f"partly.{item_id}", "同一要点不能既部分满足又列在 met / missed 中", item_id))
+        if given.get("met") is None and given.get("missed") is None:
+            issues.append(InputIssue("partly", "部分满足的要点须与 met 或 missed 一同填写（其余要点是否满足须写明）"))
         return issues
+
+    def accepted_inputs(self) -> dict[str, str]:
+        fields = {"met": "满足的要点编号列表", "missed": "未满足的要点编号列表"}
+        if self.mode == "deduct":
+            fields["violations"] = "不符合例数"
+        if self.items:
+            fields["partly"] = "部分满足的要点：编号 → {lose: 该要点分值扣除的比例, evidence: 依据}"
+        if self.per_case is not None:
+            fields["cases"] = f"{self.case_text or '发现的问题'}例数（每例扣分值的{share_text(self.per_case)}）"
+        fields["evidence"] = "得分依据（文字）"
+        return fields
+
+    def formula_text(self) -> str:
+        listing = "；".join(f"{i.id}.{i.text}（{fmt(self.item_points(i))}分）" for i in self.items)
+        if self.mode == "earn":
+            formula = f"每满足一项评价要点得相应分值：{listing}" if listing else "每满足一项评价要点得分"
+        else:
+            per = f"每一项（例）不符合扣{fmt(self.per_item)}分" if self.per_item is not None else "每一项不符合扣相应分值"
+            formula = f"{per}，扣完为止" + (f"：{listing}" if listing else "")
+        if self.per_case is not None:
+            formula += f"；{self.case_text or '每发现一例问题'}，扣分值的{share_text(self.per_case)}，扣完为止"
+        return formula
 
     def item_points(self, item: Point) -> Decimal:
         return item.points if item.points is not None else (self.per_item or ZERO)
@@ -93,13 +140,10 @@ class ChecklistRule(Rule):
         return weight
 
     def evaluate(self, ctx: RuleContext) -> RuleResult:
+        if self.per_case is not None or ctx.given.get("partly"):
+            return score_with_shares(self, ctx)
         full = self.full_marks(ctx.weight)
-        listing = "；".join(f"{i.id}.{i.text}（{fmt(self.item_points(i))}分）" for i in self.items)
-        if self.mode == "earn":
-            formula = f"每满足一项评价要点得相应分值：{listing}" if listing else "每满足一项评价要点得分"
-        else:
-            per = f"每一项（例）不符合扣{fmt(self.per_item)}分" if self.per_item is not None else "每一项不符合扣相应分值"
-            formula = f"{per}，扣完为止" + (f"：{listing}" if listing else "")
+        formula = self.formula_text()
         given = ctx.given
         known = {i.id: i for i in self.items}
         evidence = str(given.get("evidence", "") or "")
@@ -148,7 +192,6 @@ class JudgementRule(Rule):
     bands_of_weight: list[Num] = []  # e.g. [1, 0.8, 0.6, 0]: 100–80% / 80–60% / 60–0% of the weight
 
     label = "评价人员判断"
-    reads = ("score", "level")
 
     @field_validator("levels")
     @classmethod
@@ -171,6 +214,11 @@ class JudgementRule(Rule):
             elif score is not None and score != match.score:
                 issues.append(InputIssue("score", f"与评价档次“{match.label}”对应的 {fmt(match.score)} 分不一致", given["score"]))
         return issues
+
+    def accepted_inputs(self) -> dict[str, str]:
+        levels = "：" + "、".join(lv.label for lv in self.levels) if self.levels else "（文字）"
+        fields = {"score": "评价人员评分", "level": "评价档次" + levels}
+        return fields | {"evidence": "得分依据（文字）"}
 
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         full = self.full_marks(ctx.weight)
@@ -212,12 +260,14 @@ class ConversionRule(Rule):
     outside_name: str = "外部考核得分"
 
     label = "外部得分折算"
-    reads = ("outside_score",)
 
     def check_values(self, given, weight) -> list[InputIssue]:
         issues: list[InputIssue] = []
         read_number(given, "outside_score", issues, self.outside_max, f"{self.outside_name}满分")
         return issues
+
+    def accepted_inputs(self) -> dict[str, str]:
+        return {"outside_score": f"{self.outside_name}（满分{fmt(self.outside_max)}）", "evidence": "得分依据（文字）"}
 
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         full = self.full_marks(ctx.weight)

@@ -14,7 +14,7 @@ from importlib import resources
 
 import yaml
 
-from ..core.numbers import fmt, fmt_percent
+from ..core.numbers import fmt, fmt_unit
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Metric:
     def show(self, value: Value) -> str:
         if isinstance(value, NoValue):
             return f"无值（{value.reason}）"
-        return fmt_percent(value) if self.unit == "%" else fmt(value)
+        return fmt_unit(value, self.unit)
 
 
 class FormulaError(ValueError):
@@ -153,10 +153,12 @@ def formula_cycles(metrics: dict[str, "Metric"]) -> list[list[str]]:
 class Calculator:
     """Evaluates metrics and figures for one subject; remembers what each value used."""
 
-    def __init__(self, figures: dict[str, Decimal], metrics: MetricSet, labels: dict[str, str] | None = None):
+    def __init__(self, figures: dict[str, Decimal], metrics: MetricSet, labels: dict[str, str] | None = None,
+                 units: dict[str, str] | None = None):
         self.figures = figures
         self.metrics = metrics
         self.labels = labels or {}  # figure name -> its catalogue label
+        self.units = units or {}  # figure name -> its catalogue unit
         self._cache: dict[str, Value] = {}
 
     def value(self, name: str) -> Value:
@@ -176,6 +178,11 @@ class Calculator:
         if metric and metric.label:
             return metric.label
         return self.labels.get(name, name)
+
+    def unit(self, name: str) -> str | None:
+        """The unit a formula's result or a figure is written in ('%' for rates); None when not known."""
+        metric = self.metrics.metrics.get(name)
+        return metric.unit if metric else self.units.get(name)
 
     def show(self, name: str, value: Value) -> str:
         metric = self.metrics.metrics.get(name)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..core.numbers import ONE, ZERO, Interval, Num, Points, clamp, fmt, fmt_percent, round_score
+from ..core.numbers import ONE, ZERO, Interval, Num, Points, clamp, fmt, fmt_percent, fmt_unit, round_score
 from .base import Rule, RuleContext, RuleResult, is_missing, register
 
 UnitCounting = Literal["exact", "started", "whole"]
@@ -23,13 +23,26 @@ def count_units(distance: Decimal, per: Decimal, counting: str) -> Decimal:
     return units
 
 
-def show_number(value: Decimal, as_percent: bool) -> str:
-    return fmt_percent(value) if as_percent else fmt(value)
+def show_number(value: Decimal, unit: bool | str) -> str:
+    """A value in its unit; True / False are the older percent flag."""
+    if isinstance(unit, bool):
+        return fmt_percent(value) if unit else fmt(value)
+    return fmt_unit(value, unit)
 
 
 class _NumericInput(Rule):
     input: str
     percent: bool = True  # the input is a rate shown as a percentage
+    unit: str | None = None  # the unit values and bounds print in (万元, 人, 次, %); default: the formula's unit
+
+    def shown_unit(self, ctx: RuleContext) -> str:
+        """The unit written on the rule, else `percent` if written, else the unit of the formula or figure read."""
+        if self.unit is not None:
+            return self.unit
+        if "percent" in self.model_fields_set:
+            return "%" if self.percent else ""
+        known = ctx.calc.unit(self.input)
+        return "%" if known is None else known  # an input of unknown unit reads as a rate, as before units
 
 
 @register
@@ -49,8 +62,9 @@ class DeductRule(_NumericInput):
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         full = self.full_marks(ctx.weight)
         side = {"above": "高于", "below": "低于", "both": "偏离"}[self.direction]
-        target = show_number(self.target, self.percent)
-        per = show_number(self.per, self.percent)
+        unit = self.shown_unit(ctx)
+        target = show_number(self.target, unit)
+        per = show_number(self.per, unit)
         formula = (f"{ctx.calc.label(self.input)}以{target}为标准，{side}标准每{per}扣{fmt(self.points)}分，"
                    f"扣完为止（{_COUNTING[self.counting]}）")
         value, shown = self.read(ctx, self.input)
@@ -63,17 +77,17 @@ class DeductRule(_NumericInput):
         else:
             distance = abs(value - self.target)
         if distance == 0:
-            return RuleResult(full, formula, shown, f"{ctx.calc.label(self.input)}为{show_number(value, self.percent)}，达到标准，得满分")
+            return RuleResult(full, formula, shown, f"{ctx.calc.label(self.input)}为{show_number(value, unit)}，达到标准，得满分")
         if self.zero_beyond is not None and distance >= self.zero_beyond:
             return RuleResult(ZERO, formula, shown,
-                              f"{ctx.calc.label(self.input)}为{show_number(value, self.percent)}，偏离标准达"
-                              f"{show_number(self.zero_beyond, self.percent)}及以上，不得分")
+                              f"{ctx.calc.label(self.input)}为{show_number(value, unit)}，偏离标准达"
+                              f"{show_number(self.zero_beyond, unit)}及以上，不得分")
         units = count_units(distance, self.per, self.counting)
         deduction = units * self.points
         score = max(ZERO, full - deduction)
         return RuleResult(score, formula, shown,
-                          f"{ctx.calc.label(self.input)}为{show_number(value, self.percent)}，{side}标准"
-                          f"{show_number(distance, self.percent)}，计{fmt(units.quantize(Decimal('0.0001')))}个单位，"
+                          f"{ctx.calc.label(self.input)}为{show_number(value, unit)}，{side}标准"
+                          f"{show_number(distance, unit)}，计{fmt(units.quantize(Decimal('0.0001')))}个单位，"
                           f"扣{fmt(min(full, deduction).quantize(Decimal('0.0001')))}分")
 
 
@@ -92,7 +106,7 @@ class Band(Interval):
             object.__setattr__(self, "max_inclusive", True)
         return self
 
-    def describe(self, percent: bool) -> str:
+    def describe(self, percent: bool | str) -> str:
         if self.label:
             return self.label
         show = (lambda v: show_number(v, percent))
@@ -106,7 +120,7 @@ class Band(Interval):
         return " 且 ".join(parts) or "任意值"
 
 
-def bands_text(bands: list[Band], percent: bool) -> str:
+def bands_text(bands: list[Band], percent: bool | str) -> str:
     return "；".join(f"{b.describe(percent)}得{fmt(b.score)}分" for b in bands)
 
 
@@ -124,15 +138,16 @@ class BandsRule(_NumericInput):
         return self.max if self.max is not None else max(b.score for b in self.bands)
 
     def evaluate(self, ctx: RuleContext) -> RuleResult:
-        formula = f"{ctx.calc.label(self.input)}：{bands_text(self.bands, self.percent)}"
+        unit = self.shown_unit(ctx)
+        formula = f"{ctx.calc.label(self.input)}：{bands_text(self.bands, unit)}"
         value, shown = self.read(ctx, self.input)
         if is_missing(value):
             return RuleResult.missing(formula, value.reason, shown)
-        shown_value = show_number(value, self.percent)
+        shown_value = show_number(value, unit)
         for band in self.bands:
             if band.contains(value):
                 return RuleResult(band.score, formula, shown,
-                                  f"{ctx.calc.label(self.input)}为{shown_value}，属于“{band.describe(self.percent)}”档，得{fmt(band.score)}分")
+                                  f"{ctx.calc.label(self.input)}为{shown_value}，属于“{band.describe(unit)}”档，得{fmt(band.score)}分")
         score = self.otherwise if self.otherwise is not None else ZERO
         return RuleResult(score, formula, shown, f"{ctx.calc.label(self.input)}为{shown_value}，不在任何计分档内，得{fmt(score)}分")
 
@@ -187,7 +202,8 @@ class LinearRule(_NumericInput):
         full = self.full_marks(ctx.weight)
         higher_better = self.full_at > self.zero_at
         span = abs(self.zero_at - self.full_at)
-        s = (lambda v: show_number(v, self.percent))
+        unit = self.shown_unit(ctx)
+        s = (lambda v: show_number(v, unit))
         good, bad = ("≥", "≤") if higher_better else ("≤", "≥")
         if self.step is None:
             between = "之间按线性插值计分"

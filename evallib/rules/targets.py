@@ -69,13 +69,16 @@ class TargetCompletionRule(Rule):
     direction: Literal["higher", "lower", "equal"] = "higher"  # when the target has no comparator
 
     label = "目标完成情况（指标值与实际完成值）"
-    reads = ("target", "actual", "score")
 
     def check_values(self, given, weight) -> list[InputIssue]:
         issues = [InputIssue(key, "应为一个值（文本或数字），如“≥95%”", given[key])
                   for key in ("target", "actual") if isinstance(given.get(key), (list, dict))]
         read_number(given, "score", issues, self.full_marks(weight), "该项分值")
         return issues
+
+    def accepted_inputs(self) -> dict[str, str]:
+        return {"target": "年度指标值（照录）", "actual": "实际完成值（照录）", "score": "评价人员评分（定性指标）",
+                "evidence": "得分依据（文字）"}
 
     def evaluate(self, ctx: RuleContext) -> RuleResult:
         full = self.full_marks(ctx.weight)
