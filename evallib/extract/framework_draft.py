@@ -9,7 +9,8 @@ from ..rules import parse_rule
 from .readers import Document
 from .report import Report
 from .suggest import suggest
-from .tables import IndicatorTable, Item, find_indicator_tables, group_shared, rebalance
+from .repair import group_shared, rebalance
+from .tables import IndicatorTable, Item, find_indicator_tables
 
 DEFAULT_GRADES = [
     {"grade": "优", "min": 90},
