@@ -129,8 +129,26 @@ def test_styler_tables_have_stable_ids():
     assert a == b and f"T_{render.uuid_for('compare')}" in a
 
 
-def test_html_exporter_registry_has_html_hook():
-    assert "html" in EXPORTERS and callable(EXPORTERS["html"])
+def test_a_format_registered_from_outside_is_exported_after_html(tmp_path, monkeypatch):
+    """A new format is one registered function: it gets the HTML made first, in the staging folder."""
+    import nbformat
+
+    from evallib.export.html import ExportContext, export, html_file, register
+
+    monkeypatch.setattr("evallib.export.html.EXPORTERS", dict(EXPORTERS))
+
+    @register("txt")
+    def export_txt(ctx):
+        path = ctx.out_dir / f"{ctx.name}.txt"
+        path.write_text(re.sub(r"<[^>]+>", "", html_file(ctx).read_text("utf-8")), encoding="utf-8")
+        return [path]
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## 一、基本情况\n\n预算执行率 96.42%")])
+    written = export(ExportContext(nb, tmp_path, "测试报告"), ["txt"])
+    assert [p.name for p in written] == ["report.txt"] and (tmp_path / "report.html").is_file()
+    assert "预算执行率 96.42%" in (tmp_path / "report.txt").read_text("utf-8")
+    with pytest.raises(ValueError, match="不支持的输出格式"):
+        export(ExportContext(nb, tmp_path, "测试报告"), ["odt"])
 
 
 def test_run_verify_identical_and_changed_input(tmp_path, capsys):

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, require_seed, run_cli
 from evallib.model.framework import load_framework
 from evallib.assess.assessment import assess_loaded
 from evallib.review.checks import run_review
@@ -145,8 +145,7 @@ def test_table_framework_lints_clean(capsys):
 
 
 def test_criteria_kept_verbatim():
-    if not SEED.exists():
-        pytest.skip("seed text not available")
+    require_seed(SEED)
     text = "".join(SEED.read_text("utf-8").split())
     checks = [(DEPT_FW, "1.2.2", "“三公经费”变动率为0，计5分；"), (DEPT_FW, "3.1.1", "100%计满分，每超过1%扣1分"),
               (DEPT_FW, "3.1.4", "根据绩效办2019年对各部门为民办实事"), (DEPT_FW, "2.1.2", "100%计满分，每下降5%扣1分"),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, require_seed, run_cli
 from evallib.model.framework import load_framework
 from evallib.model.lint import lint
 from evallib.assess.assessment import assess
@@ -79,8 +79,7 @@ def test_printed_weights():
 
 
 def _seed_text():
-    if not SEED.exists():
-        pytest.skip(f"seed document not found at {SEED}")
+    require_seed(SEED)
     return SEED.read_text(encoding="utf-8")
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, require_seed, run_cli
 from evallib.model.framework import load_framework
 from evallib.assess.assessment import assess_loaded
 from evallib.review.checks import run_review
@@ -67,8 +67,7 @@ def test_framework_weights_as_printed(framework):
 
 def test_criteria_kept_verbatim(framework):
     seed = (ROOT.parent / "shared" / "seeds" / "003_8a82f04068cc18be.txt")
-    if not seed.exists():
-        pytest.skip("seed text not available")
+    require_seed(seed)
     text = "".join(seed.read_text("utf-8").split())
     for name, phrase in [("政府采购执行情况", "如实际采购金额大于采购计划金额，本项得0分。"),
                          ("固定资产利用率", "2.90%>固定资产利用率≥75%的，得0.7分；"),
