@@ -80,3 +80,101 @@ def test_font_subset_does_not_depend_on_the_clock():
     first = subset_font("绩效评价报告 2021")
     time.sleep(1.1)  # fontTools stamps head.modified with "now" unless told not to
     assert subset_font("绩效评价报告 2021") == first
+
+
+def _docx_xml(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name).decode("utf-8") for name in zf.namelist() if name.endswith(".xml")}
+
+
+@pytest.fixture()
+def sample_docx(sample_html, tmp_path, monkeypatch):
+    from evallib.export.docx import REFERENCE_ENV, html_to_docx
+
+    monkeypatch.delenv(REFERENCE_ENV, raising=False)
+    return html_to_docx(sample_html, tmp_path / "report.docx", "示例报告")
+
+
+def test_docx_has_toc_page_fields_header_and_outline_numbering(sample_docx):
+    xml = _docx_xml(sample_docx)
+    body = xml["word/document.xml"]
+    assert 'TOC \\o "1-3"' in body
+    footers = "".join(v for k, v in xml.items() if k.startswith("word/footer"))
+    headers = "".join(v for k, v in xml.items() if k.startswith("word/header"))
+    assert " PAGE " in footers and " NUMPAGES " in footers
+    assert "示例报告" in headers
+    assert "<w:titlePg/>" in body  # the cover page has no header or footer
+    assert "<w:updateFields" in xml["word/settings.xml"]
+    # typed numbers 一、 （一） became Word outline numbering on the heading paragraphs
+    assert 'w:abstractNumId="900"' in xml["word/numbering.xml"] and "chineseCounting" in xml["word/numbering.xml"]
+    import docx
+
+    doc = docx.Document(str(sample_docx))
+    headings = [p for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert any(p.text == "基本情况" and p._p.pPr.numPr is not None for p in headings)
+    assert not any(p.text.startswith("一、") for p in headings)
+
+
+def test_docx_cover_and_signature_on_their_own_pages(sample_docx):
+    import docx
+
+    doc = docx.Document(str(sample_docx))
+    texts = [p.text for p in doc.paragraphs]
+    breaks = [i for i, p in enumerate(doc.paragraphs) if 'w:type="page"' in p._p.xml]
+    heading = {p.text: i for i, p in enumerate(doc.paragraphs) if p.style.name.startswith("Heading")}
+    cover_end = texts.index("2022年6月")
+    assert any(cover_end < b < texts.index("目录") for b in breaks)
+    assert heading["签署页"] - 1 in breaks
+    assert heading["附件1 基础数据表"] - 1 in breaks
+
+
+def test_docx_tables_fit_content_right_aligned_numbers_repeated_header(sample_docx):
+    import docx
+    from docx.oxml.ns import qn
+
+    doc = docx.Document(str(sample_docx))
+    scores = doc.tables[0]
+    widths = [int(c.get(qn("w:w"))) for c in scores._tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert len(set(widths)) == len(widths)
+    assert widths[3] > widths[0] > widths[1]  # 评分依据 (long text) > 指标 > 分值 (numbers)
+    assert scores.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert scores.rows[1].cells[1].paragraphs[0].alignment == 2  # RIGHT
+    assert scores.rows[1].cells[3].paragraphs[0].alignment is None
+    captions = [p for p in doc.paragraphs if p.style.name == "Table Caption"]
+    assert captions and "SEQ 表" in captions[0]._p.xml
+
+
+def test_docx_styles_set_east_asian_fonts(sample_docx):
+    styles = _docx_xml(sample_docx)["word/styles.xml"]
+    assert 'w:eastAsia="黑体"' in styles and 'w:eastAsia="仿宋"' in styles
+    assert "w:eastAsiaTheme" not in styles.split("</w:docDefaults>")[0]
+    assert 'w:w="11906"' in _docx_xml(sample_docx)["word/document.xml"]  # A4 width in twips
+
+
+def test_docx_rerun_is_byte_identical(sample_html, tmp_path, monkeypatch):
+    from evallib.export.docx import REFERENCE_ENV, html_to_docx
+
+    monkeypatch.delenv(REFERENCE_ENV, raising=False)
+    first = html_to_docx(sample_html, tmp_path / "a.docx", "示例报告").read_bytes()
+    assert html_to_docx(sample_html, tmp_path / "b.docx", "示例报告").read_bytes() == first
+
+
+def test_firm_reference_docx_overrides_the_defaults(sample_html, tmp_path, monkeypatch):
+    import io
+
+    import docx
+
+    from evallib.core.errors import InputError
+    from evallib.export.docx import REFERENCE_ENV, html_to_docx, reference_docx
+
+    firm = docx.Document(io.BytesIO(reference_docx()))
+    firm.styles["Heading 1"].element.rPr.rFonts.set(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia", "方正小标宋简体")
+    firm.save(str(tmp_path / "firm.docx"))
+    monkeypatch.setenv(REFERENCE_ENV, str(tmp_path / "firm.docx"))
+    out = html_to_docx(sample_html, tmp_path / "firm-report.docx", "示例报告")
+    assert "方正小标宋简体" in _docx_xml(out)["word/styles.xml"]
+    (tmp_path / "not.docx").write_text("不是 Word 文件", encoding="utf-8")
+    monkeypatch.setenv(REFERENCE_ENV, str(tmp_path / "not.docx"))
+    with pytest.raises(InputError):
+        html_to_docx(sample_html, tmp_path / "x.docx", "示例报告")
