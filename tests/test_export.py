@@ -178,3 +178,84 @@ def test_firm_reference_docx_overrides_the_defaults(sample_html, tmp_path, monke
     monkeypatch.setenv(REFERENCE_ENV, str(tmp_path / "not.docx"))
     with pytest.raises(InputError):
         html_to_docx(sample_html, tmp_path / "x.docx", "示例报告")
+
+
+def _tool(name: str) -> str:
+    """A command-line tool the test needs; missing is a skip on a workstation, a failure in CI."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is required in CI (scripts/test.sh installs it)")
+        pytest.skip(f"{name} not installed")
+    return path
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run([_tool("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def _pdf_text(pdf: Path) -> str:
+    return subprocess.run([_tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+# What the exporters themselves could leak into the reader's text.
+EXPORTER_WORDS = ["EBMARK", "report.html", "report.docx", "media/", ".png", "Table Caption", "Figure", "¶",
+                  "undefined", "NaN"]
+
+
+@pytest.fixture(scope="module")
+def futian(tmp_path_factory):
+    """003 福田 rendered to PDF and Word by `evalbook run`, and the Word file converted by LibreOffice."""
+    soffice = _tool("soffice")
+    _tool("pdfinfo")
+    out = tmp_path_factory.mktemp("futian")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("EVALBOOK_REFERENCE_DOCX", None)
+    subprocess.run([PYTHON, "-c", "import sys; from evallib.cli.main import main; sys.exit(main(sys.argv[1:]))",
+                    "run", "parameters/subjects/003-futian-2021-dept.yaml",
+                    "--format", "pdf,docx", "--out", str(out), "--jobs", "1"], check=True, env=env, cwd=ROOT,
+                   capture_output=True)
+    report = out / "003-futian-2021-dept"
+    from evallib.report.fonts import fontconfig_file
+
+    lo_env = dict(os.environ, FONTCONFIG_FILE=str(fontconfig_file(out / "fontconfig")))  # the CJK font for LibreOffice
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation={(out / 'lo-profile').as_uri()}",
+                    "--convert-to", "pdf", "--outdir", str(out / "lo"), str(report / "report.docx")],
+                   check=True, env=lo_env, capture_output=True, timeout=300)
+    return report, out / "lo" / "report.pdf"
+
+
+@pytest.mark.slow
+def test_word_in_libreoffice_is_about_as_long_as_the_pdf(futian):
+    report, word_pdf = futian
+    pdf_pages, word_pages = _pages(report / "report.pdf"), _pages(word_pdf)
+    assert word_pages <= 1.3 * pdf_pages and pdf_pages <= 1.3 * word_pages, (word_pages, pdf_pages)
+
+
+@pytest.mark.slow
+def test_exporters_leak_no_markers_or_file_names(futian):
+    import docx
+
+    report, word_pdf = futian
+    texts = {"pdf": _pdf_text(report / "report.pdf"), "word-pdf": _pdf_text(word_pdf),
+             "docx": "\n".join(p.text for p in docx.Document(str(report / "report.docx")).paragraphs)}
+    for where, text in texts.items():
+        leaked = [w for w in EXPORTER_WORDS if w in text]
+        assert not leaked, (where, leaked)
+    assert "第 1 页" in texts["pdf"] and "第 2 页" in texts["word-pdf"]
+
+
+# Internal keys, English codes and file names of the report content (issue 12 item 4). The report text
+# is rewritten on another branch; until it lands these are still printed, and strict xfail says so.
+CONTENT_WORDS = ["uncapped-average-rounded", "met /", "missed", "violations", ".yaml", ".ipynb", "result.json"]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="report text still prints met/missed/violations and the seed file name "
+                                       "(issue 12 item 4, report content branch)")
+def test_reader_text_has_no_internal_keys_or_file_names(futian):
+    report, word_pdf = futian
+    for text in (_pdf_text(report / "report.pdf"), _pdf_text(word_pdf)):
+        assert not [w for w in CONTENT_WORDS if w in text]

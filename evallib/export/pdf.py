@@ -100,7 +100,8 @@ def html_to_pdf(html_path: Path, out: Path, title: str = "") -> Path:
     with tempfile.TemporaryDirectory(prefix="evalbook-pdf-") as tmp:
         font_file = Path(tmp) / FONT_FILE
         rules = print_css(font_file, title)
-        font_file.write_bytes(subset_font(html_path.read_text(encoding="utf-8") + rules))
+        # the characters of the HTML and of the header text; never of `rules`, whose font URL names a random folder
+        font_file.write_bytes(subset_font(html_path.read_text(encoding="utf-8") + title))
         fonts = FontConfiguration()
         css = CSS(string=rules, font_config=fonts)
         document = HTML(filename=str(html_path), base_url=str(html_path.parent))
