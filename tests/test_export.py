@@ -146,7 +146,7 @@ def test_docx_tables_fit_content_right_aligned_numbers_repeated_header(sample_do
 
 def test_docx_styles_set_east_asian_fonts(sample_docx):
     styles = _docx_xml(sample_docx)["word/styles.xml"]
-    assert 'w:eastAsia="黑体"' in styles and 'w:eastAsia="仿宋"' in styles
+    assert 'w:eastAsia="黑体"' in styles and 'w:eastAsia="宋体"' in styles
     assert "w:eastAsiaTheme" not in styles.split("</w:docDefaults>")[0]
     assert 'w:w="11906"' in _docx_xml(sample_docx)["word/document.xml"]  # A4 width in twips
 

@@ -2,7 +2,7 @@
 
 Headings become Word headings, HTML tables real Word tables, embedded charts pictures; docxlayout then
 adds the TOC field, page numbers, outline numbering and fitted tables. The default reference document
-made here sets A4 and 公文-like fonts (titles 黑体, body 仿宋, tables 宋体, with w:eastAsia so Word
+made here sets A4 and 公文-like fonts (titles 黑体, body and tables 宋体, with w:eastAsia so Word
 and WPS use them for Chinese text). A firm replaces it with its own reference .docx through
 `evalbook run --reference-docx FILE` (or the environment variable EVALBOOK_REFERENCE_DOCX).
 Fixed properties and zip timestamps make the bytes identical on rerun.
@@ -20,7 +20,7 @@ from pathlib import Path
 from ..collect.sheetstyle import atomic_write, fixed_datetime, fixed_zip
 from .docxlayout import PAGEBREAK, TOC
 
-BODY_FONT, TABLE_FONT, HEADING_FONT, LATIN_FONT = "仿宋", "宋体", "黑体", "Times New Roman"
+BODY_FONT, TABLE_FONT, HEADING_FONT, LATIN_FONT = "宋体", "宋体", "黑体", "Times New Roman"
 REFERENCE_ENV = "EVALBOOK_REFERENCE_DOCX"
 _CAPTION_P = re.compile(r'<p\b[^>]*class="[^"]*\beb-caption\b[^"]*"[^>]*>(.*?)</p>', re.S | re.I)
 _DROP = [re.compile(p, re.S | re.I) for p in (

@@ -388,7 +388,7 @@ def header_footer(doc, title: str, has_cover: bool) -> None:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _run(p._p, "第 ")
             _field(p._p, "PAGE", "1")
-            _run(p._p, " 页  共 ")
+            _run(p._p, " 页，共 ")
             _field(p._p, "NUMPAGES", "1")
             _run(p._p, " 页")
 

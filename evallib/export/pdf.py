@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -54,7 +55,7 @@ def subset_font(text: str) -> bytes:
 def print_css(font_file: Path, title: str = "") -> str:
     """Print rules laid over the report's own CSS (the running header shows `title`)."""
     font_url = Path(font_file).resolve().as_uri()
-    footer = '"第 " counter(page) " 页  共 " counter(pages) " 页"'
+    footer = '"第 " counter(page) " 页，共 " counter(pages) " 页"'
     header = _css_string(title)
     return f"""
 @font-face {{ font-family: "{FONT_FAMILY}"; src: url("{font_url}") format("opentype"); }}
@@ -91,17 +92,29 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
+def document_title(html: str, fallback: str = "") -> str:
+    """The running header: the HTML's own <title>, so the PDF is a function of the HTML file alone."""
+    import html as html_lib
+
+    found = re.search(r"<title>(.*?)</title>", html, re.S | re.I)
+    text = html_lib.unescape(found.group(1)).strip() if found else ""
+    return text or fallback
+
+
 def html_to_pdf(html_path: Path, out: Path, title: str = "") -> Path:
+    """`title` is the running header only when the HTML has no <title>."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     html_path = Path(html_path)
+    text = html_path.read_text(encoding="utf-8")
+    title = document_title(text, title)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)  # unsupported JupyterLab CSS rules are expected
     with tempfile.TemporaryDirectory(prefix="evalbook-pdf-") as tmp:
         font_file = Path(tmp) / FONT_FILE
         rules = print_css(font_file, title)
         # the characters of the HTML and of the header text; never of `rules`, whose font URL names a random folder
-        font_file.write_bytes(subset_font(html_path.read_text(encoding="utf-8") + title))
+        font_file.write_bytes(subset_font(text + title))
         fonts = FontConfiguration()
         css = CSS(string=rules, font_config=fonts)
         document = HTML(filename=str(html_path), base_url=str(html_path.parent))
