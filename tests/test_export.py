@@ -259,3 +259,37 @@ def test_reader_text_has_no_internal_keys_or_file_names(futian):
     report, word_pdf = futian
     for text in (_pdf_text(report / "report.pdf"), _pdf_text(word_pdf)):
         assert not [w for w in CONTENT_WORDS if w in text]
+
+
+def test_score_workbook_totals_are_formulas_and_has_budget_tables_and_projects(capsys, tmp_path):
+    import json
+
+    import openpyxl
+
+    from conftest import run_cli
+
+    code, out, err = run_cli(capsys, "score", "--json", "parameters/subjects/004-gaoyi-2021-dept.yaml")
+    assert code == 0, err
+    data = json.loads(out)
+    code, _, err = run_cli(capsys, "xlsx", "parameters/subjects/004-gaoyi-2021-dept.yaml", "-o", tmp_path)
+    assert code == 0, err
+    wb = openpyxl.load_workbook(next(tmp_path.glob("*.xlsx")))
+    ws = wb["评分表"]
+    formulas = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert any(f.startswith("=SUM(") for f in formulas)
+    subtotal_header = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "小计")
+    assert str(ws.cell(row=subtotal_header + 1, column=5).value).startswith("=SUM(")
+    projects = wb["项目清单"]
+    headers = [c.value for c in projects[3]]
+    assert {"项目名称", "全年预算（调整后）", "执行数", "执行率", "结余交回", "绩效目标", "完成情况"} <= set(headers)
+    assert len(data["data"]["projects"]) == 22
+    assert projects.max_row == 3 + 22 + 1  # header, every project, 合计
+    assert projects.cell(row=projects.max_row, column=1).value == "合计"
+    assert str(projects.cell(row=projects.max_row, column=headers.index("执行数") + 1).value).startswith("=SUM(")
+    tables = wb["收支与资产表"]
+    texts = {c.value for row in tables.iter_rows() for c in row if isinstance(c.value, str)}
+    assert any("部门预算收支" in t for t in texts) and "　基本支出" in texts
+    # readings by their Chinese description, never the reading's key
+    findings = wb["复核发现"]
+    cells = {c.value for row in findings.iter_rows() for c in row if isinstance(c.value, str)}
+    assert not any(re.fullmatch(r"[a-z][a-z0-9-]+", v) for v in cells)
