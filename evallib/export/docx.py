@@ -21,6 +21,7 @@ from ..collect.sheetstyle import atomic_write, fixed_datetime, fixed_zip
 from .docxlayout import PAGEBREAK, TOC
 
 BODY_FONT, TABLE_FONT, HEADING_FONT, LATIN_FONT = "宋体", "宋体", "黑体", "Times New Roman"
+TABLE_PT = 9  # 小五: the wide score and findings tables of the annexes stay readable without wrapping
 REFERENCE_ENV = "EVALBOOK_REFERENCE_DOCX"
 _CAPTION_P = re.compile(r'<p\b[^>]*class="[^"]*\beb-caption\b[^"]*"[^>]*>(.*?)</p>', re.S | re.I)
 _DROP = [re.compile(p, re.S | re.I) for p in (
@@ -135,7 +136,7 @@ def reference_docx() -> bytes:
             styles[name].paragraph_format.first_line_indent = Pt(24)  # 首行缩进两字
     if "Compact" in names:
         styles["Compact"].paragraph_format.first_line_indent = Pt(0)
-        _set_fonts(styles["Compact"], TABLE_FONT, LATIN_FONT, 10.5)
+        _set_fonts(styles["Compact"], TABLE_FONT, LATIN_FONT, TABLE_PT)
     for name in ("Title", "Heading 1", "TOC Heading"):
         if name in names:
             styles[name].paragraph_format.space_before = Pt(12)
@@ -243,7 +244,9 @@ def html_to_docx(html_path: Path, out: Path, title: str = "") -> Path:
         if result.returncode != 0:
             raise RuntimeError(f"pandoc 转换 Word 失败：{result.stderr.strip()[:500]}")
         doc = docx.Document(str(target))
-        apply_layout(doc, title, has_cover)
+        compact = next((st for st in doc.styles if st.name == "Compact"), None)
+        table_pt = compact.font.size.pt if compact is not None and compact.font.size else TABLE_PT
+        apply_layout(doc, title, has_cover, table_pt)
         data = _docx_bytes(doc, title)
     atomic_write(Path(out), data)
     return Path(out)

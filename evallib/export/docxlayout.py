@@ -277,7 +277,8 @@ def update_fields_on_open(doc) -> None:
         settings.append(el)
 
 
-def apply_layout(doc, title: str, has_cover: bool) -> None:
+def apply_layout(doc, title: str, has_cover: bool, table_pt: float) -> None:
+    """`table_pt`: the table text size the column widths are measured in."""
     from .docxtables import layout_table
 
     paragraphs = doc.paragraphs
@@ -287,7 +288,7 @@ def apply_layout(doc, title: str, has_cover: bool) -> None:
     section = doc.sections[0]
     text_width = int((section.page_width - section.left_margin - section.right_margin) / 635)
     for table in doc.tables:
-        layout_table(table, text_width)
+        layout_table(table, text_width, table_pt)
     number_captions(doc)
     for p in list(doc.paragraphs):
         if p.text == PAGEBREAK:

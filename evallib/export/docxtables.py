@@ -55,9 +55,11 @@ def fit_columns(widths: list[tuple[int, int, int]], available: int) -> list[int]
     return [m + x for m, x in zip(minimum, share)]
 
 
-def layout_table(table, text_width_twips: int, font_pt: float = 10.5) -> None:
+def layout_table(table, text_width_twips: int, font_pt: float) -> None:
     rows = table.rows
     grid = _cell_texts(table)
+    header_count = sum(1 for tr in table._tbl.tr_lst
+                       if tr.trPr is not None and tr.trPr.find(qn("w:tblHeader")) is not None)
     ncols = max((len(r) for r in grid), default=0)
     if not ncols:
         return
@@ -68,6 +70,8 @@ def layout_table(table, text_width_twips: int, font_pt: float = 10.5) -> None:
         texts = [r[j] for r in grid if j < len(r)]
         desired = max((_text_width(t) for t in texts), default=2)
         least = max((_min_width(t) for t in texts), default=2)
+        if header_count:  # a short header (up to four characters) stays on one line
+            least = max(least, max(min(_text_width(r[j]), 8) for r in grid[:header_count] if j < len(r)))
         average = sum(_text_width(t) for t in texts) / max(len(texts), 1)
         measured.append((int(least * unit) + pad, int(desired * unit) + pad, int(average * unit)))
     twips = fit_columns(measured, text_width_twips)
