@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite: set up (incl. Chromium and poppler for the browser and PDF tests), then pytest.
+# The whole test suite: set up (incl. Chromium, poppler and LibreOffice Writer for the browser, PDF and Word tests), then pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer)
 if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "安装系统依赖：${need[*]}"
   apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null

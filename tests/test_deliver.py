@@ -424,6 +424,17 @@ def _header(ws, first: str):
     raise AssertionError(f"no header {first} in {ws.title}")
 
 
+def _sheet_value(ws, row: int, col: int) -> Decimal:
+    """A cell's number, evaluating the one formula the workbook writes for totals: =SUM(X1:X9)."""
+    value = ws.cell(row=row, column=col).value
+    m = re.fullmatch(r"=SUM\(([A-Z]+)(\d+):([A-Z]+)(\d+)\)", str(value))
+    if not m:
+        return Decimal(str(value))
+    assert m.group(1) == m.group(3)
+    cells = ws[f"{m.group(1)}{m.group(2)}:{m.group(3)}{m.group(4)}"]
+    return sum((Decimal(str(c.value)) for (c,) in cells), Decimal(0))
+
+
 @pytest.mark.parametrize("subject", [RICH, FIXTURES / "mini-subject.yaml"], ids=["rich", "mini"])
 def test_subject_workbook_matches_score_json(capsys, tmp_path, subject):
     code, out, err = run_cli(capsys, "score", "--json", subject, *DIR_ARGS)
@@ -433,7 +444,7 @@ def test_subject_workbook_matches_score_json(capsys, tmp_path, subject):
     assert code == 0, err
     path = tmp_path / f"{data['id']}.xlsx"
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["评分表", "复核发现", "基础数据"]
+    assert wb.sheetnames == ["评分表", "复核发现", "基础数据", "收支与资产表", "项目清单"]
     ws = wb["评分表"]
     top, cols = _header(ws, "一级指标")
     rows = {ws.cell(row=r, column=cols["指标编号"]).value: r for r in range(top + 1, ws.max_row + 1)}
@@ -448,8 +459,8 @@ def test_subject_workbook_matches_score_json(capsys, tmp_path, subject):
         first = merged[0].min_row if merged else r
         assert ws.cell(row=first, column=1).value.startswith(rec["path"][0])
     total_row = next(r for r in range(top, ws.max_row + 1) if ws.cell(row=r, column=1).value == "合计")
-    assert ws.cell(row=total_row, column=cols["复核得分"]).value == data["total"]
-    assert ws.cell(row=total_row, column=cols["自评分"]).value == data["self_total"]
+    assert _sheet_value(ws, total_row, cols["复核得分"]) == Decimal(str(data["total"]))
+    assert _sheet_value(ws, total_row, cols["自评分"]) == Decimal(str(data["self_total"]))
     assert ws.cell(row=total_row + 1, column=cols["复核得分"]).value == data["grade"]
     ws = wb["复核发现"]
     top, cols = _header(ws, "序号")
@@ -664,7 +675,7 @@ def data_title(folder: Path) -> str:
 def test_xlsx_format_writes_the_subject_workbook(rendered):
     folder, data = rendered
     wb = openpyxl.load_workbook(folder / "report.xlsx")
-    assert wb.sheetnames == ["评分表", "复核发现", "基础数据"]
+    assert wb.sheetnames == ["评分表", "复核发现", "基础数据", "收支与资产表", "项目清单"]
 
 
 def test_batch_run_writes_summary_workbook(tmp_path, capsys):

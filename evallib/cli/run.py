@@ -24,6 +24,22 @@ def failure_table(failed) -> list[str]:
     return lines
 
 
+def _use_reference_docx(path: str) -> int:
+    """The firm's Word template for every report of this run (worker processes inherit the variable)."""
+    import os
+
+    from ..core.errors import InputError
+    from ..export.docx import REFERENCE_ENV, reference_path
+
+    os.environ[REFERENCE_ENV] = str(Path(path).resolve())
+    try:
+        reference_path()
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INPUT
+    return 0
+
+
 def cmd_run(args) -> int:
     from .paths import framework_dirs, input_files, output_dir
 
@@ -48,6 +64,10 @@ def cmd_run(args) -> int:
         if unknown:
             print(f"不支持的输出格式：{'、'.join(unknown)}；可用：{'、'.join(known)}", file=sys.stderr)
             return EXIT_INPUT
+    if args.reference_docx:
+        code = _use_reference_docx(args.reference_docx)
+        if code:
+            return code
     if args.jobs is not None and args.jobs < 1:
         print("--jobs 须为正整数", file=sys.stderr)
         return EXIT_INPUT
@@ -152,6 +172,8 @@ def add(sub) -> None:
     p.add_argument("--format", action="append", metavar="FMT", help="输出格式，默认 html（可多次指定或用逗号分隔）")
     p.add_argument("--frameworks", action="append", metavar="DIR", help="指标体系所在目录（可多次指定）")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数，默认为本机 CPU 核数")
+    p.add_argument("--reference-docx", metavar="FILE",
+                   help="Word 参考模板（事务所自己的 .docx：页面、字体、标题样式、页眉页脚），用于 docx 格式")
     p.add_argument("--force", action="store_true", help="全部重新生成（默认跳过输入与程序均未改变的评价对象）")
     p.add_argument("--score-only", action="store_true",
                    help="只计算得分与复核（scores.csv、findings.csv、result.json），不生成报告与汇总")

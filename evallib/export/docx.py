@@ -1,8 +1,11 @@
 """Word (.docx) from the exported report HTML with pandoc (bundled by pypandoc-binary).
 
-Headings become Word headings, HTML tables real Word tables, embedded charts pictures. A reference
-document generated here sets A4 pages and Chinese fonts. Fixed properties and zip timestamps make
-the bytes identical on rerun.
+Headings become Word headings, HTML tables real Word tables, embedded charts pictures; docxlayout then
+adds the TOC field, page numbers, outline numbering and fitted tables. The default reference document
+made here sets A4 and 公文-like fonts (titles 黑体, body and tables 宋体, with w:eastAsia so Word
+and WPS use them for Chinese text). A firm replaces it with its own reference .docx through
+`evalbook run --reference-docx FILE` (or the environment variable EVALBOOK_REFERENCE_DOCX).
+Fixed properties and zip timestamps make the bytes identical on rerun.
 """
 from __future__ import annotations
 
@@ -15,8 +18,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..collect.sheetstyle import atomic_write, fixed_datetime, fixed_zip
+from .docxlayout import PAGEBREAK, TOC
 
-BODY_FONT, HEADING_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
+BODY_FONT, TABLE_FONT, HEADING_FONT, LATIN_FONT = "宋体", "宋体", "黑体", "Times New Roman"
+TABLE_PT = 9  # 小五: the wide score and findings tables of the annexes stay readable without wrapping
+REFERENCE_ENV = "EVALBOOK_REFERENCE_DOCX"
+_CAPTION_P = re.compile(r'<p\b[^>]*class="[^"]*\beb-caption\b[^"]*"[^>]*>(.*?)</p>', re.S | re.I)
 _DROP = [re.compile(p, re.S | re.I) for p in (
     r"<style\b.*?</style>", r"<script\b.*?</script>", r"<title\b.*?</title>", r"<link\b[^>]*>",
     r'<a\b[^>]*class="anchor-link"[^>]*>.*?</a>')]
@@ -55,6 +62,28 @@ def _set_fonts(style, east_asia: str, latin: str, size_pt: float | None = None, 
     fonts.set(qn("w:eastAsia"), east_asia)
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(theme), None)
+
+
+def _doc_defaults(doc) -> None:
+    """Document-wide default fonts and language: explicit names instead of theme fonts, Chinese for East Asian text."""
+    from docx.oxml.ns import qn
+
+    rpr = doc.styles.element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
+    if rpr is None:
+        return
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    fonts.attrib.clear()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), BODY_FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = rpr.makeelement(qn("w:lang"), {})
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def _table_borders(doc) -> None:
@@ -98,7 +127,7 @@ def reference_docx() -> bytes:
                  "Table Caption", "Image Caption", "Figure", "Captioned Figure"):
         if name in names:
             _set_fonts(styles[name], BODY_FONT, LATIN_FONT, 12 if name in ("Normal", "Body Text", "First Paragraph") else None)
-    for name, size in (("Title", 20), ("Subtitle", 14), ("Heading 1", 18), ("Heading 2", 15), ("Heading 3", 13),
+    for name, size in (("Title", 20), ("Subtitle", 14), ("TOC Heading", 16), ("Heading 1", 18), ("Heading 2", 15), ("Heading 3", 13),
                        ("Heading 4", 12), ("Heading 5", 12), ("Heading 6", 12)):
         if name in names:
             _set_fonts(styles[name], HEADING_FONT, LATIN_FONT, size, bold=True)
@@ -107,7 +136,11 @@ def reference_docx() -> bytes:
             styles[name].paragraph_format.first_line_indent = Pt(24)  # 首行缩进两字
     if "Compact" in names:
         styles["Compact"].paragraph_format.first_line_indent = Pt(0)
-        _set_fonts(styles["Compact"], BODY_FONT, LATIN_FONT, 10)
+        _set_fonts(styles["Compact"], TABLE_FONT, LATIN_FONT, TABLE_PT)
+    for name in ("Title", "Heading 1", "TOC Heading"):
+        if name in names:
+            styles[name].paragraph_format.space_before = Pt(12)
+    _doc_defaults(doc)
     _table_borders(doc)
     return _docx_bytes(doc)
 
@@ -130,19 +163,79 @@ def clean_html(text: str) -> str:
     """Drop what pandoc should not see: styles, scripts, the <title> (it would repeat the h1), anchor links."""
     for pattern in _DROP:
         text = pattern.sub("", text)
+    # a caption paragraph keeps its role in Word: pandoc maps data-custom-style to a paragraph style
+    text = _CAPTION_P.sub(lambda m: f'<div data-custom-style="Table Caption"><p>{m.group(1)}</p></div>', text)
     return text.replace("¶", "")
+
+
+def _section_open(cls: str) -> re.Pattern:
+    return re.compile(rf'<(section|nav)\b[^>]*class="[^"]*\b{cls}\b[^"]*"[^>]*>', re.I)
+
+
+def mark_pages(text: str) -> tuple[str, bool]:
+    """Put page-break and TOC markers around the report's cover, 目录, signature and annex sections.
+
+    Returns the HTML and whether it has a cover. Works on HTML without those sections too: the TOC
+    then goes before the first chapter heading.
+    """
+    brk, toc = f"<p>{PAGEBREAK}</p>", f"<p>{TOC}</p>"
+    cover = _section_open("eb-cover").search(text)
+    if cover:
+        end = text.find("</section>", cover.end())
+        if end >= 0:
+            end += len("</section>")
+            text = text[:end] + brk + text[end:]
+    nav = _section_open("eb-toc").search(text)
+    if nav:
+        end = text.find("</nav>", nav.end())
+        text = text[:nav.start()] + toc + brk + text[end + len("</nav>"):]
+    elif cover:
+        at = text.find(brk, cover.end()) + len(brk)
+        text = text[:at] + toc + brk + text[at:]
+    else:
+        first = re.search(r"<h2\b", text, re.I)
+        if first:
+            text = text[:first.start()] + toc + brk + text[first.start():]
+    for cls in ("eb-signature", "eb-annex"):
+        text = _section_open(cls).sub(lambda m: brk + m.group(0), text)
+    return text, bool(cover)
+
+
+def reference_path() -> Path | None:
+    """The firm's reference .docx, when one is configured; checked so a wrong file fails clearly."""
+    import zipfile
+
+    from ..core.errors import InputError
+
+    value = os.environ.get(REFERENCE_ENV, "").strip()
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_file():
+        raise InputError.single(str(path), "--reference-docx", "找不到 Word 参考模板文件")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if "word/styles.xml" not in zf.namelist():
+                raise InputError.single(str(path), "--reference-docx", "Word 参考模板不是 .docx 文件（缺少 word/styles.xml）")
+    except zipfile.BadZipFile:
+        raise InputError.single(str(path), "--reference-docx", "Word 参考模板不是 .docx 文件") from None
+    return path
 
 
 def html_to_docx(html_path: Path, out: Path, title: str = "") -> Path:
     import docx
 
+    from .docxlayout import apply_layout
+
     html_path = Path(html_path)
+    firm_reference = reference_path()
     with tempfile.TemporaryDirectory(prefix="evalbook-docx-") as tmp:
         tmp = Path(tmp)
         ref = tmp / "reference.docx"
-        ref.write_bytes(reference_docx())
+        ref.write_bytes(firm_reference.read_bytes() if firm_reference else reference_docx())
         source = tmp / "report.html"
-        source.write_text(clean_html(html_path.read_text(encoding="utf-8")), encoding="utf-8")
+        marked, has_cover = mark_pages(clean_html(html_path.read_text(encoding="utf-8")))
+        source.write_text(marked, encoding="utf-8")
         target = tmp / "report.docx"
         result = subprocess.run(
             [pandoc(), str(source), "-f", "html", "-t", "docx", "-o", str(target), f"--reference-doc={ref}",
@@ -151,6 +244,9 @@ def html_to_docx(html_path: Path, out: Path, title: str = "") -> Path:
         if result.returncode != 0:
             raise RuntimeError(f"pandoc 转换 Word 失败：{result.stderr.strip()[:500]}")
         doc = docx.Document(str(target))
+        compact = next((st for st in doc.styles if st.name == "Compact"), None)
+        table_pt = compact.font.size.pt if compact is not None and compact.font.size else TABLE_PT
+        apply_layout(doc, title, has_cover, table_pt)
         data = _docx_bytes(doc, title)
     atomic_write(Path(out), data)
     return Path(out)

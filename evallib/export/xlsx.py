@@ -1,4 +1,4 @@
-"""Excel deliverables: one workbook per subject (评分表, 复核发现, 基础数据) and a batch league table."""
+"""Excel deliverables: one workbook per subject (评分表, 复核发现, 基础数据, 收支与资产表, 项目清单) and a batch league table."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from ..core.numbers import fmt
+from .xlsxdata import projects_sheet, tables_sheet
 from ..collect.sheetstyle import (BOLD, BORDER, CENTER, GREY, SEVERITY_FILL, TITLE_FONT, WRAP, cell_number, header_row,
                      save_workbook, workbook_bytes)
 
@@ -42,6 +43,20 @@ def _subject_line(ev) -> str:
     meta = ev.meta
     return (f"{meta.unit} · {meta.name}（{meta.year or '年度未注明'}） · 指标体系：{ev.framework_meta.name}"
             f"（{ev.framework_meta.id}） · 评价对象编号：{meta.id}")
+
+
+def sum_formula(ws, column: int, rows, values: list, total):
+    """=SUM over the leaf rows when the leaves add up to the stated total; the plain value when they do not
+    (a rule that caps or reweights), so the workbook never shows a figure the report does not."""
+    rows = list(rows)
+    if total is None or not rows or any(v is None for v in values):
+        return cell_number(total)
+    if sum((Decimal(str(v)) for v in values), Decimal(0)) != Decimal(str(total)):
+        return cell_number(total)
+    if rows != list(range(rows[0], rows[-1] + 1)):
+        return cell_number(total)
+    letter = get_column_letter(column)
+    return f"=SUM({letter}{rows[0]}:{letter}{rows[-1]})"
 
 
 def score_sheet(wb, ev) -> None:
@@ -115,12 +130,15 @@ def score_sheet(wb, ev) -> None:
     r = top + 1 + len(leaves)
     ws.cell(row=r, column=1, value="合计")
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=depth + 1)
+    leaf_rows = range(first, first + len(leaves))
     weight_total = sum((leaf.weight for leaf in leaves), Decimal(0))
-    ws.cell(row=r, column=col["分值"], value=cell_number(weight_total))
-    ws.cell(row=r, column=col["自评分"], value=cell_number(data["self_total"]))
-    ws.cell(row=r, column=col["复核得分"], value=cell_number(data["total"]))
+    for name, field, total in (("分值", "weight", weight_total), ("自评分", "self_score", data["self_total"]),
+                               ("复核得分", "score", data["total"])):
+        values = [records[leaf.node.id][field] for leaf in leaves]
+        ws.cell(row=r, column=col[name], value=sum_formula(ws, col[name], leaf_rows, values, total))
     if ev.self_total is not None:
-        ws.cell(row=r, column=col["差异（复核−自评）"], value=cell_number(ev.total - ev.self_total))
+        diff = f"={get_column_letter(col['复核得分'])}{r}-{get_column_letter(col['自评分'])}{r}"
+        ws.cell(row=r, column=col["差异（复核−自评）"], value=diff)
     r += 1
     ws.cell(row=r, column=1, value="等级")
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=depth + 1)
@@ -139,8 +157,12 @@ def score_sheet(wb, ev) -> None:
     header_row(ws, r, ["小计", "路径", "分值", "自评小计", "复核小计"])
     for sub in data["subtotals"]:
         r += 1
-        for c, value in enumerate([sub["name"], " / ".join(sub["path"]), cell_number(sub["weight"]),
-                                   cell_number(sub["self_score"]), cell_number(sub["score"])], 1):
+        rows = [first + i for i, leaf in enumerate(leaves) if any(n.id == sub["id"] for n in chains[leaf.node.id])]
+        under = [records[leaves[row - first].node.id] for row in rows]
+        cells = [sub["name"], " / ".join(sub["path"]), cell_number(sub["weight"]),
+                 sum_formula(ws, col["自评分"], rows, [u["self_score"] for u in under], sub["self_score"]),
+                 sum_formula(ws, col["复核得分"], rows, [u["score"] for u in under], sub["score"])]
+        for c, value in enumerate(cells, 1):
             ws.cell(row=r, column=c, value=value).border = BORDER
     ws.print_title_rows = f"{top}:{top}"
     ws.page_setup.orientation = "landscape"
@@ -180,10 +202,10 @@ def findings_sheet(wb, ev) -> None:
         r += 1
         ws.cell(row=r, column=2, value="默认解读")
         ws.cell(row=r, column=5, value=f"{fmt(ev.total)} 分（{ev.grade or '—'}）")
-        for rid, text, total, grade in ev.readings:
+        for _, text, total, grade in ev.readings:  # by its Chinese description; the reading's key is internal
             r += 1
-            ws.cell(row=r, column=2, value=rid)
-            ws.cell(row=r, column=5, value=f"{text}：{fmt(total)} 分（{grade or '—'}）")
+            ws.cell(row=r, column=2, value=text)
+            ws.cell(row=r, column=5, value=f"{fmt(total)} 分（{grade or '—'}）")
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
 
@@ -240,6 +262,8 @@ def subject_workbook(ev) -> Workbook:
     score_sheet(wb, ev)
     findings_sheet(wb, ev)
     data_sheet(wb, ev)
+    tables_sheet(wb, ev)
+    projects_sheet(wb, ev)
     return wb
 
 
