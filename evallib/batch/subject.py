@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model.framework import FRAMEWORK_DIRS
+from ..model.workbook import framework_search
 from .kernels import WarmKernel, execute, file_sha256, stderr_outputs
 from .outputs import error_text, replace_dir, write_atomic, write_csv, write_notebook
 
@@ -60,7 +60,7 @@ class SubjectJob:
         self.out_dir = Path(out_dir).resolve()
         self.formats, self.kernel, self.score_only = tuple(formats), kernel, score_only
         self.dirs = [str(Path(d).resolve()) for d in data.framework_dirs(frameworks)]  # as the notebook gets them
-        self.search = [str(Path(d).resolve()) for d in (frameworks or FRAMEWORK_DIRS)]
+        self.search = [str(Path(d).resolve()) for d in framework_search(frameworks)]
         self.result = SubjectResult(file=str(self.subject), ok=False)
         self.ev = None
         self.nb = None

@@ -9,6 +9,7 @@ import importlib
 COMMAND_MODULES = [
     "evallib.cli.run",  # run, verify
     "evallib.cli.collect",  # xlsx, template, import
+    "evallib.cli.workbook",  # init
 ]
 
 
