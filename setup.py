@@ -21,8 +21,10 @@ class BuildWithBundledData(build_py):
             files = sorted((HERE / source).glob(pattern))
             if not files:
                 raise SystemExit(f"no bundled {kind} in {source}")
+            target = Path(self.build_lib) / "evallib" / "data" / kind
+            self.mkpath(str(target))
             for f in files:
-                self.copy_file(str(f), str(Path(self.build_lib) / "evallib" / "data" / kind / f.name))
+                self.copy_file(str(f), str(target / f.name))
 
 
 setup(cmdclass={"build_py": BuildWithBundledData})

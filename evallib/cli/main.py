@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="各命令的说明：evalbook 命令 -h。在评价工作簿（evalbook init 创建）的任一子文件夹中运行，"
                "默认使用工作簿的 parameters/ 与 outputs/。")
     parser.add_argument("--version", action="version", version=f"evalbook {__version__}", help="显示版本号并退出")
-    sub = parser.add_subparsers(dest="command", required=True, title="命令", metavar="命令")
+    sub = parser.add_subparsers(dest="command", required=True, title="命令", metavar="命令", help="下列命令之一")
 
     p = sub.add_parser("lint", help="检查指标体系文件")
     p.add_argument("files", nargs="+", metavar="FRAMEWORK", help="指标体系文件（YAML），可多个")
