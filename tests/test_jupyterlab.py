@@ -94,15 +94,17 @@ def test_report_notebook_runs_in_jupyterlab_with_only_subject_set(lab):
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{base}/lab/tree/notebooks/report.ipynb?token={token}")
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+            # the notebook loaded (all its cells) and its kernel started and idle, as the status bar says
+            page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell').length > 5",
+                                   polling=500, timeout=120_000)
+            page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
             # run-all ends on the last cell (kept in view): wait for its execution number, then for idle
             page.wait_for_function("""() => {
                 const prompts = document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt');
                 return prompts.length > 0 && /\\[\\d+\\]/.test(prompts[prompts.length - 1].textContent);
-            }""", timeout=300_000)
+            }""", polling=1000, timeout=300_000)
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
             errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
             assert errors.count() == 0, errors.all_inner_texts()
