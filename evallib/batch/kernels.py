@@ -1,6 +1,7 @@
 """Kernels for report notebooks: IPC transport with a private socket folder per kernel (parallel
-kernels over TCP or a shared IPC path collide), notebook execution, and warm kernels that a worker
-keeps for many subjects (reset between subjects by kernel_state; see batch.py for the whole picture).
+kernels over TCP or a shared IPC path collide), TCP on loopback where ZeroMQ has no IPC (Windows),
+notebook execution, and warm kernels that a worker keeps for many subjects (reset between subjects by
+kernel_state; see batch.py for the whole picture).
 """
 from __future__ import annotations
 
@@ -19,10 +20,9 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 
 from ..core.yamlio import file_sha256  # noqa: F401  (used by the runner modules)
+from ..model.workbook import bundled
 
 
-REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-PACKAGE_NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # evallib/
 KERNEL_NAME = "python3"
 INJECTED_ID = "injected-parameters"
@@ -31,14 +31,31 @@ SCORE_FILES = ("scores.csv", "findings.csv", "result.json")
 WARM_ENGINE = "evalbook-warm"
 
 
-class IPCKernelManager(AsyncKernelManager):
-    """A kernel manager on IPC transport with a unique socket path per kernel."""
+TRANSPORT_ENV = "EVALBOOK_KERNEL_TRANSPORT"  # "tcp" or "ipc": force one (tests, troubleshooting)
+
+
+def kernel_transport() -> str:
+    """IPC where ZeroMQ offers it (Linux, macOS); TCP on loopback otherwise (Windows builds of pyzmq)."""
+    import zmq
+
+    forced = os.environ.get(TRANSPORT_ENV, "").strip().lower()
+    if forced == "tcp":
+        return "tcp"
+    if forced == "ipc" and zmq.has("ipc"):
+        return "ipc"
+    if forced:
+        raise ValueError(f"环境变量 {TRANSPORT_ENV}={forced!r} 无效：可为 tcp 或 ipc（ipc 仅在 ZeroMQ 支持时可用）")
+    return "ipc" if os.name != "nt" and zmq.has("ipc") else "tcp"
+
+
+class LocalKernelManager(AsyncKernelManager):
+    """A kernel manager on this machine only: IPC with a unique socket path per kernel, or TCP on 127.0.0.1."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._ipc_dir = tempfile.mkdtemp(prefix="evalbook-kernel-")
-        self.transport = "ipc"
-        self.ip = os.path.join(self._ipc_dir, "k")
+        self.transport = kernel_transport()
+        self.ip = os.path.join(self._ipc_dir, "k") if self.transport == "ipc" else "127.0.0.1"
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
@@ -51,11 +68,11 @@ class KernelDiedError(RuntimeError):
 
 
 def notebook_path(name: str) -> Path:
-    for folder in (REPO_NOTEBOOKS, PACKAGE_NOTEBOOKS):
-        path = folder / f"{name}.ipynb"
-        if path.is_file():
-            return path
-    raise FileNotFoundError(f"找不到报告笔记本 {name}.ipynb")
+    """The bundled notebook `name` (the batch always uses evalbook's own, not a workbook's copy)."""
+    path = bundled("notebooks") / f"{name}.ipynb"
+    if not path.is_file():
+        raise FileNotFoundError(f"找不到报告笔记本 {path}（evalbook 安装不完整？）")
+    return path
 
 
 def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -96,7 +113,7 @@ def execute(name: str, parameters: dict[str, Any], cwd: Path) -> nbformat.Notebo
     source = nbformat.read(notebook_path(name), as_version=4)
     nb = papermill.execute_notebook(
         source, None, parameters=parameters, kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
-        cwd=str(cwd), kernel_manager_class=IPCKernelManager, record_timing=False,
+        cwd=str(cwd), kernel_manager_class=LocalKernelManager, record_timing=False,
         request_save_on_cell_execute=False, start_timeout=120)
     return clean_notebook(nb)
 
@@ -141,7 +158,7 @@ class WarmKernel:
 
     def __init__(self, startup_timeout: float = 120):
         self.startup_timeout = startup_timeout
-        self.km: IPCKernelManager | None = None
+        self.km: LocalKernelManager | None = None
         self.kc = None
         self.starts = 0  # kernels started so far (2+ means one was replaced)
         self.closed = False
@@ -151,7 +168,7 @@ class WarmKernel:
     def start(self, wait: bool = True) -> "WarmKernel":
         from jupyter_core.utils import run_sync
 
-        km = IPCKernelManager(kernel_name=KERNEL_NAME)
+        km = LocalKernelManager(kernel_name=KERNEL_NAME)
         run_sync(km.start_kernel)(cwd=tempfile.gettempdir())
         kc = km.client()
         kc.start_channels()

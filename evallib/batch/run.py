@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..model.framework import FRAMEWORK_DIRS
+from ..model import workbook
 from .. import __version__
 from .backends import DaskBackend, LocalBackend, PoolBackend
 from .kernels import MANIFEST, PACKAGE_DIR, notebook_path, file_sha256
@@ -119,10 +119,12 @@ class RunResult:
 def manifest_dict(run: RunResult, formats, frameworks) -> dict[str, Any]:
     from ..report import data
 
+    base = workbook.root().resolve()  # paths relative to the workbook: verify works from any subfolder
+
     def rel(path: str) -> str:
         p = Path(path).resolve()
         try:
-            return p.relative_to(Path.cwd()).as_posix()
+            return p.relative_to(base).as_posix()
         except ValueError:
             return str(p)
 
@@ -145,7 +147,7 @@ def manifest_dict(run: RunResult, formats, frameworks) -> dict[str, Any]:
 
 
 def default_subjects() -> list[Path]:
-    return sorted(Path("parameters/subjects").glob("*.yaml"))
+    return workbook.default_subjects()
 
 
 def make_backend(jobs: int = 1, scheduler: str | None = None, warm: bool = True):
@@ -195,7 +197,7 @@ def _run_all(backend, files, out_dir, frameworks, formats, summary, progress, *,
     key = run_key(formats, score_only, search)
     given = [Path(f) for f in files]
     # workers may run elsewhere (Dask) or in another folder: give them absolute paths only
-    fw_abs = [str(Path(d).resolve()) for d in (frameworks or FRAMEWORK_DIRS)]
+    fw_abs = [str(Path(d).resolve()) for d in workbook.framework_search(frameworks)]
     out_abs = str(out_dir.resolve())
 
     old = {} if force else _old_manifest(out_dir)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import InputError, os_reason
+from ..model import workbook
 from .run import run_all
 from .kernels import MANIFEST, notebook_path, file_sha256
 
@@ -59,6 +60,13 @@ def verify(out_dir: str | Path, jobs: int = 1) -> tuple[list[FileCheck], list[st
     if not manifest_file.is_file():
         raise InputError.single(str(manifest_file), "", "找不到运行记录 manifest.json（请先运行 evalbook run）")
     manifest = read_manifest(manifest_file)
+    base = workbook.root()  # the run recorded paths relative to its workbook
+    for rec in manifest["subjects"]:
+        for key in ("file", "framework_file"):
+            if rec.get(key) and not Path(rec[key]).is_absolute():
+                rec[key] = str(base / rec[key])
+    if manifest.get("frameworks"):
+        manifest["frameworks"] = [str(base / d) for d in manifest["frameworks"]]
     notes: list[str] = []
     changed_inputs: dict[str, list[str]] = {}
     for rec in manifest["subjects"]:

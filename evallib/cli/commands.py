@@ -12,6 +12,7 @@ COMMAND_MODULES = [
     "evallib.cli.workpapers",  # workpapers, workpapers-import, comments, archive, verify-archive
     "evallib.extract.cli",  # extract
     "evallib.cli.schema",  # schema
+    "evallib.cli.workbook",  # init
 ]
 
 

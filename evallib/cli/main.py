@@ -9,6 +9,7 @@ from ..core.errors import InputError
 from ..core.numbers import fmt
 from ..review.checks import SEVERITIES
 from ..model.subject import scorer_label
+from .parser import ChineseArgumentParser, ljust, rjust, display_width
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -44,12 +45,13 @@ def print_scores(a) -> None:
     meta = ev.subject.meta
     filed = scorer_label(meta)
     print(f"{meta.unit} · {meta.name}（{meta.year or '年度未注明'}） · 指标体系 {ev.framework.meta.name}")
-    width = max((len(" / ".join(l.node.path)) for l in ev.leaf_list()), default=10)
-    print(f"{'指标':<{width}}  {'分值':>6} {'得分':>7} {filed:>7}  来源")
+    width = max((display_width(" / ".join(l.node.path)) for l in ev.leaf_list()), default=10)
+    print(f"{ljust('指标', width)}  {rjust('分值', 6)} {rjust('得分', 7)} {rjust(filed, 7)}  来源")
     for leaf in ev.leaf_list():
         name = " / ".join(leaf.node.path)
         weight = "—" if not leaf.applicable else (fmt(leaf.node.weight) if leaf.node.weight is not None else f"共{fmt(leaf.node.cap)}")
-        print(f"{name:<{width}}  {weight:>6} {fmt(leaf.score):>7} {fmt(leaf.self_score):>7}  {leaf.source}")
+        print(f"{ljust(name, width)}  {rjust(weight, 6)} {rjust(fmt(leaf.score), 7)} {rjust(fmt(leaf.self_score), 7)}"
+              f"  {leaf.source}")
     print(f"合计：{fmt(ev.total)} 分，等级：{ev.grade or '—'}")
     unscored = [l for l in ev.leaf_list() if l.source == "未评分"]
     if unscored:
@@ -59,7 +61,7 @@ def print_scores(a) -> None:
         print(f"注意：文件所述总分 {fmt(ev.stated_total)} 与各项{filed}之和 {fmt(ev.self_total)} 不一致")
 
 
-def _evaluate_and_print(args, printer) -> int:
+def _evaluate_and_print(args, printer, evaluated: list | None = None) -> int:
     import json
 
     from ..assess.assessment import assess
@@ -73,6 +75,8 @@ def _evaluate_and_print(args, printer) -> int:
         from ..review.conventions import load_conventions
         conventions = load_conventions(Path(args.conventions))
     evaluations = [assess(p, dirs, tolerance=within, conventions=conventions) for p in files]
+    if evaluated is not None:
+        evaluated.extend(evaluations)
     if args.json:  # one object for one file, an array for several: always one valid JSON document
         data = [assessment_dict(a) for a in evaluations]
         print(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
@@ -118,7 +122,15 @@ def cmd_score(args) -> int:
 
 
 def cmd_review(args) -> int:
-    return _evaluate_and_print(args, print_review)
+    evaluations = []
+    status = _evaluate_and_print(args, print_review, evaluations)
+    if args.fail_on and status == EXIT_OK:
+        failing = SEVERITIES[:SEVERITIES.index(args.fail_on) + 1]  # 警告 also fails on 错误
+        found = sum(1 for ev in evaluations for f in ev.findings if f.severity in failing)
+        if found:
+            print(f"复核发现 {found} 项{'或'.join(failing)}（--fail-on {args.fail_on}），退出码 1", file=sys.stderr)
+            return EXIT_FAILED
+    return status
 
 
 def _new_file(args) -> Path:
@@ -150,37 +162,48 @@ def cmd_new_subject(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evalbook", description="预算绩效评价工作簿：指标体系、评分、复核与报告")
-    sub = parser.add_subparsers(dest="command", required=True)
+    from .. import __version__
+
+    parser = ChineseArgumentParser(
+        prog="evalbook", description="预算绩效评价工作簿：指标体系、评分、复核与报告",
+        epilog="各命令的说明：evalbook 命令 -h。在评价工作簿（evalbook init 创建）的任一子文件夹中运行，"
+               "默认使用工作簿的 parameters/ 与 outputs/。")
+    parser.add_argument("--version", action="version", version=f"evalbook {__version__}", help="显示版本号并退出")
+    sub = parser.add_subparsers(dest="command", required=True, title="命令", metavar="命令", help="下列命令之一")
 
     p = sub.add_parser("lint", help="检查指标体系文件")
-    p.add_argument("files", nargs="+", metavar="FRAMEWORK")
+    p.add_argument("files", nargs="+", metavar="FRAMEWORK", help="指标体系文件（YAML），可多个")
     p.set_defaults(func=cmd_lint)
 
     for name, func, text in (("score", cmd_score, "评分：逐项得分、合计与等级"),
                              ("review", cmd_review, "复核：重算并列出与自评不一致之处")):
         p = sub.add_parser(name, help=text)
-        p.add_argument("files", nargs="+", metavar="FILE")
+        p.add_argument("files", nargs="+", metavar="FILE", help="评价对象文件（YAML），可多个")
         p.add_argument("--json", action="store_true", help="以 JSON 输出（稳定的数据格式）")
-        p.add_argument("--tolerance", default="0.01", help="复算分与自评分差异的容忍度，默认 0.01")
-        p.add_argument("--frameworks", action="append", metavar="DIR", help="指标体系所在目录（可多次指定）")
+        p.add_argument("--tolerance", default="0.01", metavar="分数", help="复算分与自评分差异的容忍度，默认 0.01")
+        p.add_argument("--frameworks", action="append", metavar="DIR",
+                       help="指标体系所在目录（可多次指定）；默认为工作簿的 parameters/frameworks，其后总是自带的指标体系")
+        if name == "review":
+            p.add_argument("--fail-on", choices=["错误", "警告"], metavar="错误|警告",
+                           help="有此级别（或更严重）的复核发现时退出码为 1，便于脚本与持续集成判断")
         if name == "review":
             p.add_argument("--conventions", metavar="FILE", help="本机构复核口径文件（YAML），默认不启用")
         p.set_defaults(func=func)
 
     p = sub.add_parser("new-framework", help="生成带注释的指标体系模板文件")
-    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="要写出的指标体系文件（YAML）")
     p.add_argument("--id", default="my-region-2023-dept", help="指标体系编号（英文、数字、短横线）")
-    p.add_argument("--name", default="某地区部门整体支出绩效评价指标体系")
-    p.add_argument("--region", default="")
-    p.add_argument("--year", type=int, default=None)
-    p.add_argument("--kind", choices=["部门整体", "项目支出"], default="部门整体")
+    p.add_argument("--name", default="某地区部门整体支出绩效评价指标体系", help="指标体系名称")
+    p.add_argument("--region", default="", help="地区，如“某某区”")
+    p.add_argument("--year", type=int, default=None, metavar="年份", help="适用年度，如 2023")
+    p.add_argument("--kind", choices=["部门整体", "项目支出"], default="部门整体", metavar="部门整体|项目支出",
+                   help="评价类型，默认 部门整体")
     p.add_argument("--force", action="store_true", help="覆盖已有文件")
     p.set_defaults(func=cmd_new_framework)
 
     p = sub.add_parser("new-subject", help="按指标体系生成带注释的评价对象模板文件")
     p.add_argument("framework", metavar="FRAMEWORK", help="指标体系文件")
-    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="要写出的评价对象文件（YAML）")
     p.add_argument("--id", default="my-subject-2023", help="评价对象编号（英文、数字、短横线）")
     p.add_argument("--force", action="store_true", help="覆盖已有文件")
     p.set_defaults(func=cmd_new_subject)

@@ -46,7 +46,7 @@ def cmd_run(args) -> int:
     # paths first: a wrong --out or file fails at once, before the batch machinery is even imported
     given = input_files(args.files)
     framework_dirs(args.frameworks)
-    out = output_dir(args.out, "--out")
+    out = output_dir(args.out, "--out") if args.out else _workbook_outputs()
     from ..batch.backends import _skip_slow_optional_imports
     from ..batch.run import default_subjects, run_all
     from ..batch.outputs import BackendError
@@ -74,7 +74,11 @@ def cmd_run(args) -> int:
     jobs = args.jobs or default_jobs()
     files = given or default_subjects()
     if not files:
-        print("没有评价对象：请指定文件，或在 parameters/subjects/ 下放置 *.yaml", file=sys.stderr)
+        from ..model import workbook
+
+        where = workbook.subjects_dir()
+        why = "" if workbook.find_root() else "（当前文件夹不在评价工作簿内：可用 evalbook init 创建）"
+        print(f"没有评价对象：请指定文件，或在 {where.as_posix()}/ 下放置 *.yaml{why}", file=sys.stderr)
         return EXIT_INPUT
     what = "只计算得分" if args.score_only else f"格式：{'、'.join(formats)}"
     where = f"Dask 集群 {args.scheduler}" if args.scheduler else f"{jobs} 个并行进程"
@@ -137,6 +141,12 @@ def cmd_run(args) -> int:
     return EXIT_OK if run.ok else EXIT_FAILED
 
 
+def _workbook_outputs() -> Path:
+    from ..model import workbook
+
+    return workbook.outputs_dir()
+
+
 def cmd_verify(args) -> int:
     from ..batch.backends import _skip_slow_optional_imports
     from ..batch.verify import verify
@@ -150,8 +160,9 @@ def cmd_verify(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise InputError.single(ARG, "--jobs", "须为正整数", args.jobs)
     _skip_slow_optional_imports()
-    checks, notes = verify(Path(args.dir), jobs=args.jobs or default_jobs())
-    print(f"复现检查：{args.dir}（重新运行记录中的评价对象，逐个文件比较）")
+    folder = Path(args.dir) if args.dir else _workbook_outputs()
+    checks, notes = verify(folder, jobs=args.jobs or default_jobs())
+    print(f"复现检查：{folder}（重新运行记录中的评价对象，逐个文件比较）")
     for note in notes:
         print(f"  输入变化：{note}")
     for c in checks:
@@ -167,10 +178,11 @@ def cmd_verify(args) -> int:
 
 def add(sub) -> None:
     p = sub.add_parser("run", help="生成评价报告（每个评价对象一份）与汇总")
-    p.add_argument("files", nargs="*", metavar="FILE", help="评价对象文件；不指定则为 parameters/subjects/*.yaml")
-    p.add_argument("--out", default="outputs", metavar="DIR", help="输出目录，默认 outputs/")
+    p.add_argument("files", nargs="*", metavar="FILE", help="评价对象文件；不指定则为工作簿的 parameters/subjects/*.yaml")
+    p.add_argument("--out", metavar="DIR", help="输出目录，默认为工作簿的 outputs/")
     p.add_argument("--format", action="append", metavar="FMT", help="输出格式，默认 html（可多次指定或用逗号分隔）")
-    p.add_argument("--frameworks", action="append", metavar="DIR", help="指标体系所在目录（可多次指定）")
+    p.add_argument("--frameworks", action="append", metavar="DIR",
+                   help="指标体系所在目录（可多次指定）；默认为工作簿的 parameters/frameworks，其后总是自带的指标体系")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数，默认为本机 CPU 核数")
     p.add_argument("--reference-docx", metavar="FILE",
                    help="Word 参考模板（事务所自己的 .docx：页面、字体、标题样式、页眉页脚），用于 docx 格式")
@@ -182,6 +194,6 @@ def add(sub) -> None:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("verify", help="复现检查：重新运行并逐个文件比较输出是否逐字节一致")
-    p.add_argument("dir", metavar="DIR", help="evalbook run 的输出目录（含 manifest.json）")
+    p.add_argument("dir", nargs="?", metavar="DIR", help="evalbook run 的输出目录（含 manifest.json），默认为工作簿的 outputs/")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数，默认为本机 CPU 核数")
     p.set_defaults(func=cmd_verify)

@@ -1,6 +1,7 @@
 """Indicator frameworks (指标体系): a tree of indicators with weights and rules, plus grade bands.
 
-A framework is data: one YAML file per region/kind/year under parameters/frameworks/.
+A framework is data: one YAML file per region/kind/year under parameters/frameworks/ (bundled
+ones ship in the package; see workbook.py for the search path).
 """
 from __future__ import annotations
 
@@ -267,9 +268,6 @@ def load_framework(path: Path) -> Framework:
     return Framework(spec=spec, path=path, roots=roots)
 
 
-FRAMEWORK_DIRS = [Path("parameters/frameworks")]
-
-
 def _stamp(path: Path) -> tuple:
     stat = path.stat()
     return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
@@ -283,9 +281,16 @@ def _framework_id(stamp: tuple) -> str | None:
     return fid if isinstance(fid, str) else None  # a broken id is lint's to report, not a crash here
 
 
+def framework_id_of(path: Path) -> str | None:
+    """meta.id of a framework file (None when it has none); cached while the file is unchanged."""
+    return _framework_id(_stamp(Path(path)))
+
+
 def find_framework(framework_id: str, search: list[Path] | None = None, referrer: str = "") -> Path:
-    """Locate a framework file by its meta.id in the framework folders."""
-    dirs = search or FRAMEWORK_DIRS
+    """Locate a framework file by its meta.id along the search path (see workbook.framework_search)."""
+    from .workbook import framework_search
+
+    dirs = framework_search(search)
     known = []
     for folder in dirs:
         for candidate in sorted(Path(folder).glob("*.yaml")):
@@ -295,7 +300,7 @@ def find_framework(framework_id: str, search: list[Path] | None = None, referrer
                 continue  # a broken framework file must not hide the others; lint reports it
             if fid == framework_id:
                 return candidate
-            if fid:
+            if fid and fid not in known:
                 known.append(fid)
     searched = "、".join(str(Path(folder).resolve()) for folder in dirs) or "无"
     raise InputError.single(referrer, "meta.framework",

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..model.framework import FRAMEWORK_DIRS
+from ..model.workbook import framework_search, workbook_path
 from ..assess.assessment import assess
 from ..assess.record import AssessmentRecord, LeafRecord, read_assessment, record_of
 from ..core.numbers import fmt, fmt_amount, fmt_percent
@@ -43,14 +43,14 @@ def sample_subject() -> Path:
 
 
 def framework_dirs(frameworks=None) -> list[Path]:
-    """Framework folders: those given, else ./parameters/frameworks; the sample folder always last."""
-    dirs = [Path(d) for d in (frameworks or [])] or list(FRAMEWORK_DIRS)
-    return dirs + [SAMPLE_DIR]
+    """Framework folders: those given (else the workbook's), the bundled ones, the sample folder last."""
+    dirs = framework_search(frameworks)
+    return dirs + ([SAMPLE_DIR] if SAMPLE_DIR.resolve() not in {d.resolve() for d in dirs} else [])
 
 
 def assess_subject(subject: str | Path | None = None, frameworks=None, tolerance: str = "0.01") -> AssessmentRecord:
     """Assess one subject file (the bundled sample when `subject` is empty), as the report reads it."""
-    path = Path(subject) if subject else sample_subject()
+    path = workbook_path(subject) if subject else sample_subject()
     return record_of(assess(path, framework_dirs(frameworks), tolerance=tolerance))
 
 

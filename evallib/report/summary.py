@@ -11,6 +11,7 @@ from ..core.errors import InputError
 from ..core.numbers import ZERO, fmt
 from ..assess.record import AssessmentRecord, read_assessment
 from .data import NamedTable, assess_subject
+from ..model import workbook
 
 
 @dataclass
@@ -90,6 +91,16 @@ def common_findings_frame(evs, limit: int = 15) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["严重程度", "类别", "次数", "涉及对象数", "涉及对象", "示例"])
 
 
+def no_subjects_text() -> str:
+    """Why an unparameterised summary has nothing to show, and what to do about it."""
+    root = workbook.find_root()
+    if root is None:
+        return (f"没有评价对象：当前文件夹 {Path.cwd()} 不在评价工作簿内（向上找不到 {workbook.SETTINGS} 或 "
+                f"{workbook.MARKER}）。请用 evalbook init 创建工作簿并在其中打开本笔记本，或在参数 subjects 中列出评价对象文件。")
+    return (f"没有评价对象：工作簿 {root} 的 parameters/subjects/ 下没有 *.yaml 文件。"
+            "请放入评价对象文件（evalbook new-subject 或 evalbook import 生成），或在参数 subjects 中列出文件。")
+
+
 def build_summary(subjects=None, frameworks=None, failed=None, assessments=None) -> Summary:
     """The summary of a run from its serialised assessments (`assessments`: JSON files, as `evalbook run`
     passes them); opened by hand, of the subject files given (default: parameters/subjects/*.yaml)."""
@@ -98,7 +109,7 @@ def build_summary(subjects=None, frameworks=None, failed=None, assessments=None)
     if assessments:
         evs = [read_assessment(path) for path in assessments]
     else:
-        files = [Path(s) for s in subjects] if subjects else sorted(Path("parameters/subjects").glob("*.yaml"))
+        files = [workbook.workbook_path(s) for s in subjects] if subjects else workbook.default_subjects()
         for f in files:
             try:
                 evs.append(assess_subject(f, frameworks))
@@ -108,6 +119,8 @@ def build_summary(subjects=None, frameworks=None, failed=None, assessments=None)
     total_findings = sum(len(ev.findings) for ev in evs)
     text = (f"本次汇总评价对象{len(evs)}个" + (f"（另有{len(failed)}个未能生成报告）" if failed else "")
             + f"；复核后等级与自评等级不同的{changed}个；复核发现问题合计{total_findings}项。")
+    if not files:
+        text = no_subjects_text()
     return Summary("预算绩效评价汇总", text,
                    NamedTable("league", "评价结果一览（按复核总分排序）", league_frame(evs)),
                    NamedTable("grades", "等级分布", grade_frame(evs)),
