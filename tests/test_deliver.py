@@ -174,7 +174,7 @@ def test_new_table_rows_and_projects_filled_in_excel_are_imported(capsys, tmp_pa
     last = _row(ws, "备注行", column=2)
     ws.cell(row=last + 1, column=1).value = 2
     ws.cell(row=last + 1, column=2).value = "新增分项"
-    ws.cell(row=last + 1, column=7).value = "—"  # 3rd column only: the first two stay empty
+    ws.cell(row=last + 1, column=8).value = "—"  # 3rd value column only (values start at F): the first two stay empty
     ws = wb["项目清单"]
     r = _row(ws, "设备采购") + 1
     ws.cell(row=r, column=1).value = "新项目"

@@ -189,13 +189,24 @@ def _table_problems(spec: SubjectSpec, file: str) -> list[Problem]:
             problems.append(Problem(file, f"tables[{n}].id", "表格编号重复", table.id))
         seen.add(table.id)
 
+        def lengths(rows):
+            for row in rows:
+                if row.values:
+                    yield len(row.values)
+                yield from lengths(row.parts)
+
+        # The first column may name the row labels (columns: [项目, 决算数, 预算数]) when every row has one
+        # value fewer than the columns; otherwise every row has one value per column.
+        counts = set(lengths(table.rows))
+        width = len(table.columns) - 1 if counts == {len(table.columns) - 1} else len(table.columns)
+
         def check(rows, where):
             for m, row in enumerate(rows, 1):
                 place = f"{where}[{m}]（{row.name}）"
-                if row.values and len(row.values) != len(table.columns):
+                if row.values and len(row.values) != width:
                     problems.append(Problem(file, f"{place}.values", f"有 {len(row.values)} 个数值，"
                                             f"但表格有 {len(table.columns)} 列（{'、'.join(table.columns)}）；"
-                                            "每行的数值须与列一一对应，标题行可不填数值"))
+                                            "每行的数值须与列一一对应（首列为行名称时少一个），标题行可不填数值"))
                 check(row.parts, f"{place}.parts")
 
         check(table.rows, f"tables[{n}]（{table.id}）.rows")
