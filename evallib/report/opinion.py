@@ -132,7 +132,7 @@ def finding_rows(ev: AssessmentRecord) -> list[FindingRow]:
     names, filed = _leaf_paths(ev), scorer_label(ev.meta)
     rows = []
     for i, f in enumerate(ev.findings, 1):
-        places = [_place(p) for p in f.places] or (["评分表"] if f.indicator in names else [])
+        places = [names.get(p) or _place(p) for p in f.places] or (["评分表"] if f.indicator in names else [])
         rows.append(FindingRow(i, f.severity, _text(ev, f.category), names.get(f.indicator) or _text(ev, f.indicator),
                                places, _value(ev, f, f.claimed), _value(ev, f, f.recomputed), _effect(f, filed),
                                f.action, sentence(_text(ev, f.message))))
@@ -200,7 +200,8 @@ def _coverage(ev: AssessmentRecord, filed: str) -> tuple[str, str, list[tuple[st
         parts.append(f"未评分{points(cov['unscored'])}")
     text = f"复核后合计所依据的各项分值共{points(cov.get('total'))}，其中：" + "，".join(parts) + "。"
     items = cov.get("adopted_items") or []
-    adopted = [(_text(ev, i["indicator"]).replace(" / ", "—"), points(i.get("points")), sentence(_text(ev, i["reason"])))
+    names = _leaf_paths(ev)
+    adopted = [(names.get(i["indicator"]) or _text(ev, i["indicator"]), points(i.get("points")), sentence(_text(ev, i["reason"])))
                for i in items]
     intro = (f"以下{len(items)}项指标不能由数据复算，也未由评价人员评分，复核后合计暂采用{filed}，"
              "待单位补充资料后再行复核：" if items else f"全部指标均已复算或由评价人员评分，未采用{filed}。")
@@ -235,7 +236,8 @@ def build_opinion(ev: AssessmentRecord) -> Opinion:
         f"分项与合计、各处所列同一数据；不能由数据复算的指标，由评价人员判断，或暂采用{filed}并列明原因。",
         f"复核工作自{frame.filled(dates.get('start'))}开始，至{frame.filled(dates.get('end'))}结束。",
     ]
-    scope = (f"复核对象为{ev.meta.unit}报送的{name}{work}资料：评分表所列{len(leaves)}项末级指标的{filed}，"
+    own = name[len(ev.meta.unit):] if ev.meta.unit and name.startswith(ev.meta.unit) else name
+    scope = (f"复核对象为{ev.meta.unit}报送的{own}{work}资料：评分表所列{len(leaves)}项末级指标的{filed}，"
              "以及单位报告正文和所附报表中的数据。")
     coverage_text, adopted_intro, adopted = _coverage(ev, filed)
     evidence = evidence_items(ev)

@@ -6,6 +6,7 @@ from .fonts import CSS_FONT_STACK
 from .opinion import Opinion
 from .render import esc
 
+SIGN_FIRST = "评价机构（盖章）："  # the signature block's first line (the Word layout finds the block by it)
 CSS = """
 body { font-family: __FONT__; font-size: 11pt; line-height: 1.7; color: #000; max-width: 180mm; margin: 0 auto; }
 h1 { font-size: 17pt; text-align: center; margin: 6mm 0 8mm; line-height: 1.4; }
@@ -21,6 +22,8 @@ th { background: #eee; font-weight: bold; text-align: center; }
 td.num { text-align: right; white-space: nowrap; }
 td.c { text-align: center; white-space: nowrap; }
 td.sev-错误 { color: #b00020; font-weight: bold; }
+table.eb-findings td:nth-child(4) { width: 24%; }
+table.eb-findings td:nth-child(7) { width: 17%; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 section.eb-opinion-sign { margin-top: 12mm; break-inside: avoid; }
@@ -28,10 +31,10 @@ section.eb-opinion-sign p { text-indent: 0; margin: 2.5mm 0 2.5mm 55%; }
 """
 
 
-def _table(head: list[str], rows: list[list[tuple[str, str]]], caption: str = "") -> str:
+def _table(head: list[str], rows: list[list[tuple[str, str]]], caption: str = "", cls: str = "") -> str:
     """rows: cells as (text, css class)."""
     out = [f'<p class="eb-caption">{esc(caption)}</p>'] if caption else []
-    out.append("<table><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr></thead><tbody>")
+    out.append((f'<table class="{cls}">' if cls else "<table>") + "<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr></thead><tbody>")
     for row in rows:
         cells = "".join(f'<td class="{cls}">{esc(text)}</td>' if cls else f"<td>{esc(text)}</td>" for text, cls in row)
         out.append(f"<tr>{cells}</tr>")
@@ -78,10 +81,10 @@ def _findings(op: Opinion) -> list[str]:
     if not op.findings:
         return out + [_p("复核未发现问题。")]
     out.append(_table(
-        ["序号", "程度", "指标或数据", "出现位置", "单位所列", "复核结果", "影响", "处理"],
+        ["序号", "程度", "指标或数据", "出现位置", "单位所列", "复核值", "影响", "处理"],
         [[(str(r.number), "c"), (r.severity, f"c sev-{r.severity}"), (r.subject, ""), ("；".join(r.places) or "—", ""),
           (r.claimed, ""), (r.recomputed, ""), (r.effect, ""), (r.action, "c")] for r in op.findings],
-        "复核发现"))
+        "复核发现", "eb-findings"))
     out.append("<h3>各项发现说明</h3>")
     out += [_p(f"{r.number}. 【{r.severity}·{r.category}】{r.message}处理：{r.action}。", "eb-intro-flat")
             for r in op.findings]
@@ -101,7 +104,7 @@ def _evidence(op: Opinion) -> list[str]:
 def _signature(op: Opinion) -> list[str]:
     s = op.signature
     return ['<section class="eb-opinion-sign">',
-            _p(f"评价机构（盖章）：{s['firm']}"),
+            _p(f"{SIGN_FIRST}{s['firm']}"),
             _p(f"主评人（签字）：＿＿＿＿＿＿（{s['lead']}）"),
             _p(f"日期：{s['date']}"),
             _p("（机构盖章处）"),
