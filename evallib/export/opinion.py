@@ -47,7 +47,7 @@ def letter_layout(path: Path, title: str) -> Path:
             p.paragraph_format.space_before = Pt(36)
         if signing:
             p.paragraph_format.first_line_indent = Pt(0)
-            p.paragraph_format.left_indent = Mm(85)
+            p.paragraph_format.left_indent = Mm(70)
     atomic_write(path, _docx_bytes(doc, title))
     return path
 

@@ -27,7 +27,7 @@ table.eb-findings td:nth-child(7) { width: 17%; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 section.eb-opinion-sign { margin-top: 12mm; break-inside: avoid; }
-section.eb-opinion-sign p { text-indent: 0; margin: 2.5mm 0 2.5mm 55%; }
+section.eb-opinion-sign p { text-indent: 0; margin: 2.5mm 0 2.5mm 42%; }
 """
 
 
