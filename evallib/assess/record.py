@@ -76,6 +76,11 @@ class FindingRecord:
     recomputed: str | None
     delta: Decimal | None
     trace: dict
+    action: str  # 更正 / 补证 / 说明口径 / 仅提示
+    places: list[str]  # every place of the document where it appears
+    effect_indicator: Decimal | None  # change of the indicator's reviewed score
+    effect_total: Decimal | None  # change of the reviewed total
+    effect_grade: str | None  # e.g. 等级不变
 
 
 class AssessmentRecord:
@@ -107,7 +112,9 @@ class AssessmentRecord:
         self.subtotals = {s["id"]: s["score"] for s in data["subtotals"]}
         self.self_subtotals = {s["id"]: s["self_score"] for s in data["subtotals"]}
         self.findings = [FindingRecord(f["severity"], f["category"], f["indicator"], f["message"], f["claimed"],
-                                       f["recomputed"], f["delta"], f["trace"]) for f in data["findings"]]
+                                       f["recomputed"], f["delta"], f["trace"], f["action"], list(f["places"]),
+                                       f["effect_indicator"], f["effect_total"], f["effect_grade"])
+                         for f in data["findings"]]
         self.readings = [(r["id"], r["description"], r["total"], r["grade"]) for r in data["readings"]]
         self.not_recomputable = [(r["indicator"], r["reason"]) for r in data["not_recomputable"]]
         self.coverage = data.get("coverage", {})  # where the reviewed points come from (review.run.coverage)

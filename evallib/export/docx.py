@@ -172,12 +172,14 @@ def _section_open(cls: str) -> re.Pattern:
     return re.compile(rf'<(section|nav)\b[^>]*class="[^"]*\b{cls}\b[^"]*"[^>]*>', re.I)
 
 
-def mark_pages(text: str) -> tuple[str, bool]:
+def mark_pages(text: str, toc_wanted: bool = True) -> tuple[str, bool]:
     """Put page-break and TOC markers around the report's cover, 目录, signature and annex sections.
 
     Returns the HTML and whether it has a cover. Works on HTML without those sections too: the TOC
-    then goes before the first chapter heading.
+    then goes before the first chapter heading. `toc_wanted=False` (a letter such as the 复核意见书): no TOC.
     """
+    if not toc_wanted:
+        return text, False
     brk, toc = f"<p>{PAGEBREAK}</p>", f"<p>{TOC}</p>"
     cover = _section_open("eb-cover").search(text)
     if cover:
@@ -222,7 +224,8 @@ def reference_path() -> Path | None:
     return path
 
 
-def html_to_docx(html_path: Path, out: Path, title: str = "") -> Path:
+def html_to_docx(html_path: Path, out: Path, title: str = "", toc: bool = True) -> Path:
+    """`toc=False`: a short document without 目录 (and without cover or section page breaks)."""
     import docx
 
     from .docxlayout import apply_layout
@@ -234,7 +237,7 @@ def html_to_docx(html_path: Path, out: Path, title: str = "") -> Path:
         ref = tmp / "reference.docx"
         ref.write_bytes(firm_reference.read_bytes() if firm_reference else reference_docx())
         source = tmp / "report.html"
-        marked, has_cover = mark_pages(clean_html(html_path.read_text(encoding="utf-8")))
+        marked, has_cover = mark_pages(clean_html(html_path.read_text(encoding="utf-8")), toc)
         source.write_text(marked, encoding="utf-8")
         target = tmp / "report.docx"
         result = subprocess.run(

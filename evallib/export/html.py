@@ -142,7 +142,7 @@ class ExportContext:
 
 ExporterFunc = Callable[[ExportContext], list[Path]]
 EXPORTERS: dict[str, ExporterFunc] = {}
-PLUGIN_MODULES: list[str] = ["evallib.export.formats"]  # modules that register more formats when imported
+PLUGIN_MODULES: list[str] = ["evallib.export.formats", "evallib.export.opinion"]  # modules that register more formats when imported
 
 
 def register(fmt: str) -> Callable[[ExporterFunc], ExporterFunc]:

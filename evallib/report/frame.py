@@ -26,8 +26,8 @@ def report_kind(ev: AssessmentRecord) -> str:
     return engagement(ev).get("report_type") or ""
 
 
-def title_of(ev: AssessmentRecord) -> str:
-    """Unit + object + one report word, never '…绩效自评绩效评价报告'."""
+def object_name(ev: AssessmentRecord) -> str:
+    """Unit + object without any report word ('君山区行政审批服务局2021年度部门整体支出')."""
     meta = ev.meta
     name = meta.name.replace(" ", "") if meta.name else ""
     changed = True
@@ -38,7 +38,12 @@ def title_of(ev: AssessmentRecord) -> str:
                 name, changed = name[: -len(tail)], True
     if meta.unit and not name.startswith(meta.unit):
         name = meta.unit + name
-    return name + ("绩效自评复核报告" if report_kind(ev) == "自评复核" else "绩效评价报告")
+    return name
+
+
+def title_of(ev: AssessmentRecord) -> str:
+    """Unit + object + one report word, never '…绩效自评绩效评价报告'."""
+    return object_name(ev) + ("绩效自评复核报告" if report_kind(ev) == "自评复核" else "绩效评价报告")
 
 
 def cover(ev: AssessmentRecord) -> dict[str, Any]:

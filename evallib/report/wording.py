@@ -41,3 +41,12 @@ def sentence(text: str) -> str:
     """End a clause with one full stop."""
     text = text.strip().rstrip("。；;，,")
     return text + "。" if text else ""
+
+
+def with_labels(text: str, labels: dict[str, str]) -> str:
+    """Catalogue keys in a message (预算.调整预算数) replaced by the figures' labels; a key bracketed
+    right after its own label is dropped ('本年支出合计（执行数）（决算.支出合计）' -> '本年支出合计（执行数）')."""
+    for key in sorted(labels, key=len, reverse=True):
+        label = labels[key]
+        text = text.replace(f"{label}（{key}）", label).replace(key, label)
+    return text
