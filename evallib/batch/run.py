@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -106,6 +107,7 @@ class RunResult:
     score_only: bool = False
     key: str = ""
     summary_key: str = ""
+    summary_stages: dict[str, float] = field(default_factory=dict)  # seconds: summary, summary_xlsx
 
     @property
     def ok(self) -> bool:
@@ -141,6 +143,7 @@ def manifest_dict(run: RunResult, formats, frameworks) -> dict[str, Any]:
                      for r in run.subjects],
         "summary": run.summary,
         "summary_inputs_sha256": run.summary_key if run.summary else "",
+        "summary_stages": {k: round(v, 3) for k, v in run.summary_stages.items()},
     }
 
 
@@ -253,13 +256,17 @@ def _run_all(backend, files, out_dir, frameworks, formats, summary, progress, *,
                 else:
                     if backend is None:
                         backend = make_backend(jobs, scheduler, warm=True)
+                    started = time.perf_counter()
                     run.summary = backend.summary(args)
+                    run.summary_stages["summary"] = time.perf_counter() - started
             except BackendError:
                 raise
             except Exception as exc:  # noqa: BLE001
                 run.summary_error = error_text(exc)
             if "xlsx" in formats and run.summary is not None and not run.summary_error:
+                started = time.perf_counter()
                 run.summary = {**run.summary, **summary_workbook(args[0], out_dir)}
+                run.summary_stages["summary_xlsx"] = time.perf_counter() - started
     except BaseException:  # (Ctrl-C included) stop the workers now
         if backend is not None:
             backend.close(abort=True)
