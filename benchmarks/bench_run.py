@@ -128,7 +128,7 @@ def stage_table(manifest: dict) -> None:
     print("summary: " + ", ".join(f"{k} {v:.2f} s" for k, v in summary.items()) if summary else "summary: (none)")
 
 
-def speed(n: int, keep: bool, naive_n: int | None) -> None:
+def speed(n: int, keep: bool, naive_n: int | None, pdf_engine: str) -> None:
     work = Path(tempfile.mkdtemp(prefix="evalbook-bench-"))
     try:
         subjects = make_subjects(n, work / "subjects")
@@ -139,9 +139,9 @@ def speed(n: int, keep: bool, naive_n: int | None) -> None:
         naive_total = sum(naive_times) * n / k
         print("evalbook run --jobs 2 --format html …", flush=True)
         wall, manifest, _ = evalbook_run(subjects, work / "evalbook-html", jobs=2, extra=("--format", "html"))
-        print(f"evalbook run --jobs 2 --format {ALL_FORMATS} …", flush=True)
+        print(f"evalbook run --jobs 2 --format {ALL_FORMATS} --pdf-engine {pdf_engine} …", flush=True)
         wall_all, manifest_all, _ = evalbook_run(subjects, work / "evalbook-all", jobs=2,
-                                                 extra=("--format", ALL_FORMATS))
+                                                 extra=("--format", ALL_FORMATS, "--pdf-engine", pdf_engine))
         for label, m in (("html", manifest), (ALL_FORMATS, manifest_all)):
             print(f"\n— 各环节耗时（秒，工作进程内），--format {label} —")
             stage_table(m)
@@ -153,7 +153,7 @@ def speed(n: int, keep: bool, naive_n: int | None) -> None:
         print(f"evalbook run --jobs 2 --format {ALL_FORMATS}: {wall_all:.2f} s = {wall_all / n:.2f} s per subject")
         print(f"speedup_vs_naive_cli: {naive_total / wall:.2f} (HTML, {n} subjects"
               + (f", naive measured on {k}" if k < n else "") + ")")
-        print(f"all_formats_over_html: {wall_all / wall:.2f}")
+        print(f"all_formats_over_html: {wall_all / wall:.2f} (PDF engine {pdf_engine})")
     finally:
         if keep:
             print(f"(kept {work})", file=sys.stderr)
@@ -192,6 +192,8 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=10, metavar="N", help="number of synthetic subjects (default 10)")
     parser.add_argument("--naive", type=int, metavar="K", help="run the naive loop on the first K subjects only "
                         "and extrapolate its total (it takes ~17 s a subject)")
+    parser.add_argument("--pdf-engine", default="chromium", choices=["chromium", "weasyprint"],
+                        help="PDF engine of the all-formats run (default chromium)")
     parser.add_argument("--memory", action="store_true", help="peak memory for N and 2N subjects instead")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
     args = parser.parse_args()
@@ -199,7 +201,7 @@ def main() -> None:
     if args.memory:
         memory(args.keep)
     else:
-        speed(args.subjects, args.keep, args.naive)
+        speed(args.subjects, args.keep, args.naive, args.pdf_engine)
 
 
 if __name__ == "__main__":

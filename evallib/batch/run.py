@@ -66,9 +66,14 @@ def run_key(formats, score_only: bool, search: list[str]) -> str:
     """Everything besides a subject's own files that its outputs depend on."""
     from ..report import data
 
-    return _digest({"evalbook": __version__, "code": code_sha256(), "notebooks": notebook_hashes(),
-                    "packages": data.package_versions(), "formats": sorted(formats), "score_only": bool(score_only),
-                    "framework_search": search})
+    key = {"evalbook": __version__, "code": code_sha256(), "notebooks": notebook_hashes(),
+           "packages": data.package_versions(), "formats": sorted(formats), "score_only": bool(score_only),
+           "framework_search": search}
+    if "pdf" in formats:
+        from ..export.formats import pdf_engine
+
+        key["pdf_engine"] = pdf_engine()
+    return _digest(key)
 
 
 def inputs_key(subject_sha: str, framework_file: str, framework_sha: str, key: str) -> str:
