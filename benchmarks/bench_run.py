@@ -1,22 +1,28 @@
-"""Benchmark: `evalbook run --jobs 2` against the naive loop, and memory as the batch grows.
+"""Benchmark: `evalbook run --jobs 2` against the naive loop, stage by stage, and memory as the batch grows.
 
-    .venv/bin/python benchmarks/bench_run.py --subjects 10
+    .venv/bin/python benchmarks/bench_run.py --subjects 20
+    .venv/bin/python benchmarks/bench_run.py --subjects 100 --naive 20
     .venv/bin/python benchmarks/bench_run.py --memory
 
 Default mode: N synthetic subjects (benchmarks/synthetic.py: the bundled seed subjects with their
-figures varied by a seeded RNG, written to a temp dir) are rendered twice in this one invocation —
+figures varied by a seeded RNG, written to a temp dir) are rendered three times in this one invocation —
 1. the naive loop, one subject after another: the `papermill` CLI on notebooks/report.ipynb, then
-   the `jupyter nbconvert --to html` CLI on the executed notebook;
-2. `evalbook run --jobs 2 --force` (the real CLI, as a subprocess) on the same subjects.
-It prints the time per subject for both (for evalbook: each subject's time in its worker, from
-manifest.json, and the wall time divided by N) and, as its last line,
-`speedup_vs_naive_cli: X.XX` (naive total wall time / evalbook total wall time; evalbook's time
-includes process start-up and the cross-subject summary, which the naive loop does not make).
+   the `jupyter nbconvert --to html` CLI on the executed notebook (with --naive K only the first K
+   subjects run and the total is K's mean times N; the output says so);
+2. `evalbook run --jobs 2 --force --format html` (the real CLI, as a subprocess) on the same subjects;
+3. the same with `--format html,pdf,docx,xlsx`.
+It prints, from the all-formats run's manifest.json, each subject's seconds per stage in its worker
+(assess, notebook, html, pdf, docx, xlsx, write) and the totals, the summary's seconds, the wall
+times, and as its last two lines
+`speedup_vs_naive_cli: X.XX` (naive total wall time / evalbook HTML wall time; evalbook's time
+includes process start-up and the cross-subject summary, which the naive loop does not make) and
+`all_formats_over_html: Y.YY` (wall time of run 3 / run 2). Ratios within one invocation only: the
+machine may be shared, so absolute seconds vary between runs.
 
 --memory: peak resident memory of the whole process tree (parent + workers + kernels, sampled
 every 50 ms) of `evalbook run --jobs 2` for N and 2N subjects: scoring only (--score-only, no
 notebooks) at 500 and 1,000, full reports at 100 and 200. Memory that stays flat as N doubles
-means nothing accumulates per subject.
+means nothing accumulates per subject (goal: growth under 10 %).
 """
 from __future__ import annotations
 
@@ -103,26 +109,51 @@ def _sample_rss(proc: subprocess.Popen, peak: list[int]) -> None:
         time.sleep(0.05)
 
 
-def speed(n: int, keep: bool) -> None:
+STAGES = ("assess", "notebook", "html", "pdf", "docx", "xlsx", "write")
+ALL_FORMATS = "html,pdf,docx,xlsx"
+
+
+def stage_table(manifest: dict) -> None:
+    """Seconds per stage of every subject (in its worker) and the totals, from a run's manifest."""
+    rows = [(Path(r["file"]).stem, r.get("stages", {}), r["seconds"]) for r in manifest["subjects"]]
+    print(f"{'subject':<40}" + "".join(f"{s:>9}" for s in STAGES) + f"{'total':>9}")
+    for name, stages, seconds in rows:
+        print(f"{name[:39]:<40}" + "".join(f"{stages.get(s, 0.0):>9.2f}" for s in STAGES) + f"{seconds:>9.2f}")
+    totals = {s: sum(st.get(s, 0.0) for _, st, _ in rows) for s in STAGES}
+    whole = sum(sec for _, _, sec in rows)
+    print(f"{'total (sum over subjects)':<40}" + "".join(f"{totals[s]:>9.2f}" for s in STAGES) + f"{whole:>9.2f}")
+    n = max(1, len(rows))
+    print(f"{'mean per subject':<40}" + "".join(f"{totals[s] / n:>9.2f}" for s in STAGES) + f"{whole / n:>9.2f}")
+    summary = manifest.get("summary_stages", {})
+    print("summary: " + ", ".join(f"{k} {v:.2f} s" for k, v in summary.items()) if summary else "summary: (none)")
+
+
+def speed(n: int, keep: bool, naive_n: int | None, pdf_engine: str) -> None:
     work = Path(tempfile.mkdtemp(prefix="evalbook-bench-"))
     try:
         subjects = make_subjects(n, work / "subjects")
         print(f"{n} 个合成评价对象（{work / 'subjects'}）", flush=True)
-        print("朴素循环：papermill CLI + jupyter nbconvert --to html CLI，逐个运行 …", flush=True)
-        naive_times = naive(subjects, work / "naive")
-        naive_total = sum(naive_times)
-        print("evalbook run --jobs 2 …", flush=True)
-        wall, manifest, _ = evalbook_run(subjects, work / "evalbook", jobs=2)
-        worker = {Path(r["file"]).stem: r["seconds"] for r in manifest["subjects"]}
+        k = min(n, naive_n or n)
+        print(f"朴素循环：papermill CLI + jupyter nbconvert --to html CLI，逐个运行 {k} 个 …", flush=True)
+        naive_times = naive(subjects[:k], work / "naive")
+        naive_total = sum(naive_times) * n / k
+        print("evalbook run --jobs 2 --format html …", flush=True)
+        wall, manifest, _ = evalbook_run(subjects, work / "evalbook-html", jobs=2, extra=("--format", "html"))
+        print(f"evalbook run --jobs 2 --format {ALL_FORMATS} --pdf-engine {pdf_engine} …", flush=True)
+        wall_all, manifest_all, _ = evalbook_run(subjects, work / "evalbook-all", jobs=2,
+                                                 extra=("--format", ALL_FORMATS, "--pdf-engine", pdf_engine))
+        for label, m in (("html", manifest), (ALL_FORMATS, manifest_all)):
+            print(f"\n— 各环节耗时（秒，工作进程内），--format {label} —")
+            stage_table(m)
         print()
-        print(f"{'subject':<44}{'naive s':>10}{'evalbook s (in worker)':>25}")
-        for subject, t in zip(subjects, naive_times):
-            print(f"{subject.stem:<44}{t:>10.2f}{worker.get(subject.stem, float('nan')):>25.2f}")
-        print()
-        print(f"naive total: {naive_total:.2f} s = {naive_total / n:.2f} s per subject")
-        print(f"evalbook run --jobs 2 total: {wall:.2f} s = {wall / n:.2f} s per subject "
+        print(f"naive: {sum(naive_times):.2f} s for {k} subjects = {sum(naive_times) / k:.2f} s per subject"
+              + (f"; total for {n} extrapolated: {naive_total:.2f} s" if k < n else ""))
+        print(f"evalbook run --jobs 2 --format html: {wall:.2f} s = {wall / n:.2f} s per subject "
               f"(wall; includes start-up and summary.html)")
-        print(f"speedup_vs_naive_cli: {naive_total / wall:.2f}")
+        print(f"evalbook run --jobs 2 --format {ALL_FORMATS}: {wall_all:.2f} s = {wall_all / n:.2f} s per subject")
+        print(f"speedup_vs_naive_cli: {naive_total / wall:.2f} (HTML, {n} subjects"
+              + (f", naive measured on {k}" if k < n else "") + ")")
+        print(f"all_formats_over_html: {wall_all / wall:.2f} (PDF engine {pdf_engine})")
     finally:
         if keep:
             print(f"(kept {work})", file=sys.stderr)
@@ -147,7 +178,8 @@ def memory(keep: bool) -> None:
         print()
         for label in ("score-only", "full report"):
             (_, n1, p1, _, _), (_, n2, p2, _, _) = [r for r in rows if r[0] == label]
-            print(f"{label}: N {n1} → {n2}: peak {p1 / 2**20:.1f} → {p2 / 2**20:.1f} MiB (×{p2 / p1:.2f})")
+            print(f"{label}: N {n1} → {n2}: peak {p1 / 2**20:.1f} → {p2 / 2**20:.1f} MiB (×{p2 / p1:.2f}, "
+                  f"growth {100 * (p2 / p1 - 1):+.1f} %; goal under 10 %)")
     finally:
         if keep:
             print(f"(kept {work})", file=sys.stderr)
@@ -158,6 +190,10 @@ def memory(keep: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--subjects", type=int, default=10, metavar="N", help="number of synthetic subjects (default 10)")
+    parser.add_argument("--naive", type=int, metavar="K", help="run the naive loop on the first K subjects only "
+                        "and extrapolate its total (it takes ~17 s a subject)")
+    parser.add_argument("--pdf-engine", default="chromium", choices=["chromium", "weasyprint"],
+                        help="PDF engine of the all-formats run (default chromium)")
     parser.add_argument("--memory", action="store_true", help="peak memory for N and 2N subjects instead")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
     args = parser.parse_args()
@@ -165,7 +201,7 @@ def main() -> None:
     if args.memory:
         memory(args.keep)
     else:
-        speed(args.subjects, args.keep)
+        speed(args.subjects, args.keep, args.naive, args.pdf_engine)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,9 @@ class LocalBackend:
         return summary_task(*args)
 
     def close(self, abort: bool = False) -> None:
+        from ..export import pdf_chromium
+
+        pdf_chromium.close()
         shutdown_kernels()
 
 
@@ -77,11 +80,16 @@ def _worker_main(tasks, results, warm: bool) -> None:
         from ..assess.contract import to_json  # noqa: F401  (imported here while the first notebook runs)
         from ..export import formats, html  # noqa: F401
 
-        while True:
-            job = handoff.get()
-            if job is None:
-                return
-            results.put(("done", job.index, job.finish()))
+        from ..export import pdf_chromium
+
+        try:
+            while True:
+                job = handoff.get()
+                if job is None:
+                    return
+                results.put(("done", job.index, job.finish()))
+        finally:
+            pdf_chromium.close()  # the browser this thread kept open, if it printed
 
     thread = threading.Thread(target=finisher, name="evalbook-finish", daemon=True)
     thread.start()

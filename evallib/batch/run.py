@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -65,9 +66,14 @@ def run_key(formats, score_only: bool, search: list[str]) -> str:
     """Everything besides a subject's own files that its outputs depend on."""
     from ..report import data
 
-    return _digest({"evalbook": __version__, "code": code_sha256(), "notebooks": notebook_hashes(),
-                    "packages": data.package_versions(), "formats": sorted(formats), "score_only": bool(score_only),
-                    "framework_search": search})
+    key = {"evalbook": __version__, "code": code_sha256(), "notebooks": notebook_hashes(),
+           "packages": data.package_versions(), "formats": sorted(formats), "score_only": bool(score_only),
+           "framework_search": search}
+    if "pdf" in formats:
+        from ..export.formats import pdf_engine
+
+        key["pdf_engine"] = pdf_engine()
+    return _digest(key)
 
 
 def inputs_key(subject_sha: str, framework_file: str, framework_sha: str, key: str) -> str:
@@ -106,6 +112,7 @@ class RunResult:
     score_only: bool = False
     key: str = ""
     summary_key: str = ""
+    summary_stages: dict[str, float] = field(default_factory=dict)  # seconds: summary, summary_xlsx
 
     @property
     def ok(self) -> bool:
@@ -143,6 +150,7 @@ def manifest_dict(run: RunResult, formats, frameworks) -> dict[str, Any]:
                      for r in run.subjects],
         "summary": run.summary,
         "summary_inputs_sha256": run.summary_key if run.summary else "",
+        "summary_stages": {k: round(v, 3) for k, v in run.summary_stages.items()},
     }
 
 
@@ -255,13 +263,17 @@ def _run_all(backend, files, out_dir, frameworks, formats, summary, progress, *,
                 else:
                     if backend is None:
                         backend = make_backend(jobs, scheduler, warm=True)
+                    started = time.perf_counter()
                     run.summary = backend.summary(args)
+                    run.summary_stages["summary"] = time.perf_counter() - started
             except BackendError:
                 raise
             except Exception as exc:  # noqa: BLE001
                 run.summary_error = error_text(exc)
             if "xlsx" in formats and run.summary is not None and not run.summary_error:
+                started = time.perf_counter()
                 run.summary = {**run.summary, **summary_workbook(args[0], out_dir)}
+                run.summary_stages["summary_xlsx"] = time.perf_counter() - started
     except BaseException:  # (Ctrl-C included) stop the workers now
         if backend is not None:
             backend.close(abort=True)

@@ -34,12 +34,14 @@ class SubjectResult:
     grade: str = ""
     inputs_sha256: str = ""  # subject, framework and run key together: decides skipping next time
     seconds: float = 0.0  # time the worker spent on this subject
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage (assess, notebook, html, pdf …)
     skipped: bool = False  # unchanged since the last run: outputs kept, not regenerated (not recorded)
 
     def record(self) -> dict[str, Any]:
         rec = dict(self.__dict__)
         rec.pop("skipped")
         rec["seconds"] = round(self.seconds, 3)
+        rec["stages"] = {k: round(v, 3) for k, v in self.stages.items()}
         return rec
 
     @classmethod
@@ -74,6 +76,12 @@ class SubjectJob:
             shutil.rmtree(self.stage, ignore_errors=True)
             self.stage = None
 
+    def _mark(self, stage: str, since: float) -> float:
+        """Record the seconds since `since` as `stage`; return now (the start of the next stage)."""
+        now = time.perf_counter()
+        self.result.stages[stage] = self.result.stages.get(stage, 0.0) + now - since
+        return now
+
     def prepare(self) -> "SubjectJob":
         from ..assess.assessment import assess
         from ..assess.contract import read_json, to_json
@@ -96,10 +104,12 @@ class SubjectJob:
             text = to_json(assessment)
             (self.stage / ASSESSMENT_FILE).write_bytes((text + "\n").encode("utf-8"))
             self.ev = AssessmentRecord(read_json(text))  # what every later stage reads
+            mark = self._mark("assess", started)
             if not self.score_only:
                 params = {"assessment": ASSESSMENT_FILE, "output_dir": "."}  # relative to the kernel's folder
                 self.nb = (self.kernel.execute("report", params, self.stage) if self.kernel is not None
                            else execute("report", params, self.stage))
+                self._mark("notebook", mark)
         except Exception as exc:  # one failing subject must not stop the others
             self._fail(exc)
         except BaseException as exc:  # interrupted: leave no staging folder behind
@@ -119,12 +129,16 @@ class SubjectJob:
                 if self.nb is not None:
                     result.warnings = stderr_outputs(self.nb)
                     write_notebook(self.nb, stage / "report.ipynb")
-                    export(ExportContext(self.nb, stage, data.title_of(ev), "report", ev), list(self.formats))
+                    self._mark("write", started)
+                    export(ExportContext(self.nb, stage, data.title_of(ev), "report", ev), list(self.formats),
+                           timings=result.stages)
+                mark = time.perf_counter()
                 write_csv(data.scores_frame(ev), stage / "scores.csv")
                 write_csv(data.findings_csv_frame(ev), stage / "findings.csv")
                 result.outputs = {f"{ev.id}/{p.relative_to(stage).as_posix()}": file_sha256(p)
                                   for p in sorted(stage.rglob("*")) if p.is_file()}
                 replace_dir(stage, self.out_dir / ev.id)
+                self._mark("write", mark)
                 self.stage = None
                 result.ok = True
         except Exception as exc:  # one failing subject must not stop the others

@@ -68,6 +68,14 @@ def cmd_run(args) -> int:
         code = _use_reference_docx(args.reference_docx)
         if code:
             return code
+    if args.pdf_engine:
+        import os
+
+        os.environ["EVALBOOK_PDF_ENGINE"] = args.pdf_engine  # worker processes inherit it
+    if "pdf" in formats:
+        from ..export.formats import pdf_engine
+
+        print(f"PDF 引擎：{pdf_engine()}")
     if args.jobs is not None and args.jobs < 1:
         print("--jobs 须为正整数", file=sys.stderr)
         return EXIT_INPUT
@@ -186,6 +194,8 @@ def add(sub) -> None:
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数，默认为本机 CPU 核数")
     p.add_argument("--reference-docx", metavar="FILE",
                    help="Word 参考模板（事务所自己的 .docx：页面、字体、标题样式、页眉页脚），用于 docx 格式")
+    p.add_argument("--pdf-engine", choices=["chromium", "weasyprint"],
+                   help="PDF 引擎：weasyprint（默认）或 chromium（快约 8 倍，须有 /usr/bin/chromium 与 playwright 程序包）")
     p.add_argument("--force", action="store_true", help="全部重新生成（默认跳过输入与程序均未改变的评价对象）")
     p.add_argument("--score-only", action="store_true",
                    help="只计算得分与复核（scores.csv、findings.csv、result.json），不生成报告与汇总")

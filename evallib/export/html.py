@@ -181,11 +181,17 @@ def available_formats() -> list[str]:
     return list(EXPORTERS)
 
 
-def export(ctx: ExportContext, formats: list[str]) -> list[Path]:
+def export(ctx: ExportContext, formats: list[str], timings: dict[str, float] | None = None) -> list[Path]:
+    """Write every format; `timings` (if given) receives the seconds each format took."""
+    import time
+
     known = available_formats()
     written: list[Path] = []
     for fmt in sorted(formats, key=lambda f: (f != "html", formats.index(f))):
         if fmt not in known:
             raise ValueError(f"不支持的输出格式“{fmt}”；可用：{'、'.join(known)}")
+        started = time.perf_counter()
         written += EXPORTERS[fmt](ctx)
+        if timings is not None:
+            timings[fmt] = timings.get(fmt, 0.0) + time.perf_counter() - started
     return written

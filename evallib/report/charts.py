@@ -201,10 +201,11 @@ def to_svg(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def image(fig: Figure | None):
-    """An IPython image (PNG, embedded in the notebook) for display in a report cell."""
+def image(fig: Figure | bytes | None):
+    """An IPython image (PNG, embedded in the notebook) for display in a report cell; given the PNG
+    bytes of `to_png` it is not rendered again."""
     if fig is None:
         return None
     from IPython.display import Image
 
-    return Image(data=to_png(fig), format="png")
+    return Image(data=fig if isinstance(fig, bytes) else to_png(fig), format="png")
