@@ -97,10 +97,10 @@ def test_review_fail_on(capsys):
 
 
 def test_review_fail_on_passes_a_clean_subject(capsys):
-    from evallib.review.checks import review_file
+    from evallib.assess.assessment import assess
     from pathlib import Path
 
     clean = [p for p in sorted(Path("parameters/subjects").glob("*.yaml"))
-             if not any(f.severity == "错误" for f in review_file(p).findings)]
+             if not any(f.severity == "错误" for f in assess(p).findings)]
     assert clean, "no subject without errors among the examples"
     assert run_cli(capsys, "review", clean[0], "--fail-on", "错误")[0] == 0

@@ -16,7 +16,7 @@ import urllib.request
 import pytest
 
 from conftest import ROOT
-from evallib.model.workbook import create_workbook
+from evallib.collect.workbook_init import create_workbook
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SUBJECT = ROOT / "parameters" / "subjects" / "003-futian-2021-dept.yaml"

@@ -119,8 +119,8 @@ def test_report_data_in_a_notebook_folder_needs_only_the_subject(tmp_path, capsy
     shutil.copy(SUBJECT, wb / "parameters" / "subjects" / SUBJECT.name)
     monkeypatch.chdir(wb / "notebooks")
     for subject in (f"../parameters/subjects/{SUBJECT.name}", f"parameters/subjects/{SUBJECT.name}"):
-        ev = data.evaluate_subject(subject)
-        assert ev.subject.id == "003-futian-2021-dept" and str(ev.total) == "94.71"
+        ev = data.assess_subject(subject)
+        assert ev.id == "003-futian-2021-dept" and str(ev.total) == "94.71"
 
 
 def test_summary_finds_the_workbook_subjects_or_says_why_not(tmp_path, capsys, monkeypatch):

@@ -7,7 +7,7 @@ EXIT_OK = 0
 
 
 def cmd_init(args) -> int:
-    from ..model.workbook import bundled_framework_ids, create_workbook
+    from ..collect.workbook_init import bundled_framework_ids, create_workbook
 
     folder = Path(args.dir)
     created, kept = create_workbook(folder, args.framework or [], example=args.example)

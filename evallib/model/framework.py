@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.errors import InputError, Problem
 from .catalogue import FigureSpec, catalogue_for
+from .workbook import framework_search
 from ..core.yamlio import file_sha256, read_mapping, read_yaml, refuse_draft, validate
 from ..rules.formulas import Metric, MetricSet
 from ..core.numbers import Interval, Num, Points  # noqa: F401
@@ -288,8 +289,6 @@ def framework_id_of(path: Path) -> str | None:
 
 def find_framework(framework_id: str, search: list[Path] | None = None, referrer: str = "") -> Path:
     """Locate a framework file by its meta.id along the search path (see workbook.framework_search)."""
-    from .workbook import framework_search
-
     dirs = framework_search(search)
     known = []
     for folder in dirs:

@@ -119,7 +119,7 @@ def build_summary(subjects=None, frameworks=None, failed=None, assessments=None)
     total_findings = sum(len(ev.findings) for ev in evs)
     text = (f"本次汇总评价对象{len(evs)}个" + (f"（另有{len(failed)}个未能生成报告）" if failed else "")
             + f"；复核后等级与自评等级不同的{changed}个；复核发现问题合计{total_findings}项。")
-    if not files:
+    if not evs and not failed:
         text = no_subjects_text()
     return Summary("预算绩效评价汇总", text,
                    NamedTable("league", "评价结果一览（按复核总分排序）", league_frame(evs)),
