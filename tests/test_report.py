@@ -330,3 +330,18 @@ def test_deliverable_html_frame_and_wording(tmp_path):
         own = suggestions.split("单位自述", 1)[0]  # the unit's own text only under 单位自述
         assert not is_first_person(own), (name, own[:200])
         assert "SHA-256" in page.split("附件5 数据来源与可复现信息", 1)[1]
+
+
+def test_goals_show_target_against_actual():
+    """绩效目标 as 年度指标值 against 实际完成值 wherever the subject files target rows (issue 12)."""
+    report = data.build_report(data.assess_subject(ROOT / "parameters" / "subjects" / "000-heshan-2020-p4-dalou.yaml"))
+    goals = report.basic["goals"].frame
+    assert list(goals.columns) == ["指标", "年度指标值", "实际完成值", "完成情况"]
+    row = goals[goals["指标"].str.endswith("项目验收合格率")].iloc[0]
+    assert (row["年度指标值"], row["实际完成值"]) == ("100%", "70%")
+    assert row["完成情况"] == "部分完成，完成率70.00%，得7.00分（分值10.00分）"
+    assert (goals["完成情况"] == "不适用").sum() == 1  # the empty 经济效益 row carries no weight
+    linpin = data.build_report(data.assess_subject(ROOT / "parameters" / "subjects" / "000-heshan-2020-p1-linpin.yaml"))
+    assert any(v.startswith("未填报实际完成值") for v in linpin.basic["goals"].frame["完成情况"])
+    # a department subject without target rows has no such table
+    assert data.build_report(data.assess_subject(ROOT / "parameters" / "subjects" / "003-futian-2021-dept.yaml")).basic["goals"] is None
