@@ -61,8 +61,8 @@ def league_frame(group: FrameworkGroup, link: bool = True) -> pd.DataFrame:
         rows.append({"名次": rank, "单位": ev.meta.unit, "评价对象": Link(name, f"{ev.id}/report.html") if link else name,
                      "年度": ev.meta.year, "自评总分": self_total, "自评等级": _self_grade(ev),
                      "复核总分": ev.total, "复核等级": ev.grade, "发现数": len(ev.findings),
-                     "其中错误": counts["错误"], "其中警告": counts["警告"]})
-    cols = ["名次", "单位", "评价对象", "年度", "自评总分", "自评等级", "复核总分", "复核等级", "发现数", "其中错误", "其中警告"]
+                     "错误": counts["错误"], "警告": counts["警告"]})
+    cols = ["名次", "单位", "评价对象", "年度", "自评总分", "自评等级", "复核总分", "复核等级", "发现数", "错误", "警告"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -146,9 +146,9 @@ def common_findings_frame(evs, limit: int = 15) -> pd.DataFrame:
     order = {"错误": 0, "警告": 1, "提示": 2}
     rows = sorted(agg.values(), key=lambda a: (-a["次数"], order.get(a["严重程度"], 3), a["类别"]))[:limit]
     for r in rows:
-        r["涉及对象数"] = len(r["涉及对象"])
+        r["对象数"] = len(r["涉及对象"])
         r["涉及对象"] = "、".join(r["涉及对象"])
-    return pd.DataFrame(rows, columns=["严重程度", "类别", "次数", "涉及对象数", "涉及对象", "示例"])
+    return pd.DataFrame(rows, columns=["严重程度", "类别", "次数", "对象数", "涉及对象", "示例"])
 
 
 def build_summary(subjects=None, frameworks=None, failed=None, assessments=None) -> Summary:
