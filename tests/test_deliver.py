@@ -506,7 +506,11 @@ def test_summary_is_a_league_table(capsys, tmp_path):
                ws.cell(row=r, column=cols["复核总分"]).value, ws.cell(row=r, column=cols["复核等级"]).value,
                ws.cell(row=r, column=cols["自评总分"]).value)
               for r in (top + 1, top + 2)]
-    assert ranked == [(1, "deliver-rich-2021", 75.65, "中", 99), (2, "mini-1", 4, "差", 10)]
+    # two frameworks (mini: 部门整体; deliver-rich: 项目支出): each subject ranks only within its own framework
+    assert ranked == [(1, "mini-1", 4, "差", 10), (1, "deliver-rich-2021", 75.65, "中", 99)]
+    frameworks = [ws.cell(row=r, column=cols["指标体系"]).value for r in (top + 1, top + 2)]
+    assert len(set(frameworks)) == 2 and all(frameworks)
+    assert "排名只在同一指标体系内" in ws.cell(row=2, column=1).value
 
 
 # ---------------------------------------------------------------- PDF and Word

@@ -159,3 +159,42 @@ def test_walkthrough_with_the_cli(tmp_path, capsys):
     data = json.loads(out)
     assert data["total"] == 78.4 and data["grade"] == "中"
     assert Decimal(str(data["total"])) == Decimal(subject_block[0]["total"])
+
+
+def _model_keys(model, prefix: str = "") -> set[str]:
+    """Every key of a pydantic model, nested models as dotted keys, list items as key[].field."""
+    import typing
+
+    from pydantic import BaseModel
+
+    keys = set()
+    for name, info in model.model_fields.items():
+        keys.add(prefix + name)
+        annotation = info.annotation
+        args = typing.get_args(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            keys |= _model_keys(annotation, prefix + name + ".")
+        elif args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+            keys |= _model_keys(args[0], prefix + name + "[].")
+    return keys
+
+
+def test_delivery_page_lists_every_engagement_key(tmp_path):
+    """docs/报告交付.md lists exactly the keys of engagement.yaml that the model accepts, and is linked."""
+    from evallib.model.engagement import Engagement, load_engagement
+
+    page = (DOCS / "报告交付.md").read_text(encoding="utf-8")
+    section = page.split("## 二、评价业务设置文件", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^\| `([\w.\[\]]+)` \|", section, re.M)
+    assert len(listed) == len(set(listed))
+    assert set(listed) == _model_keys(Engagement)
+    assert "team[].name" in listed and "dates.report" in listed
+    # the example on the page is a valid engagement file
+    example = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    path = tmp_path / "engagement.yaml"
+    path.write_text(example, encoding="utf-8")
+    engagement = load_engagement(path)
+    assert engagement.report_type == "自评复核" and engagement.dates.start == "2022-05-10"
+    assert "(报告交付.md)" in (DOCS / "README.md").read_text(encoding="utf-8")
+    for option in ("--reference-docx", "EVALBOOK_REFERENCE_DOCX"):
+        assert option in page

@@ -68,7 +68,7 @@ def test_html_content(full_run):
         for r in run.subjects:
             page = (out / r.id / "report.html").read_text("utf-8")
             ev = assess(Path(r.file), data.framework_dirs(None))
-            total = data.fmt(ev.total)
+            total = fmt_amount(ev.total)  # two decimals on the cover: "94.71 分（优）"
             assert f"{total} 分（{html.escape(ev.grade or '—')}）" in page, r.id
             for leaf in ev.leaf_list():
                 assert html.escape(leaf.node.name) in page, (r.id, leaf.node.name)
@@ -82,7 +82,8 @@ def test_html_content(full_run):
             assert "<script" not in page and "<link" not in page
             assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//|cdnjs|jsdelivr|unpkg|//cdn\.|mathjax|require\.js", page, re.I)
             assert "¶" not in page
-            for needle in ("一、基本情况", "三、指标分析", "五、复核意见", "附件1 评分表", "rowspan=", "data:image/png;base64"):
+            for needle in ("一、基本情况", "二、评价工作开展情况", "三、综合评价结论", "四、评价指标分析", "附件1 评分表",
+                           "附件2 自评分与评价得分对照", "rowspan=", "data:image/png;base64"):
                 assert needle in page, (r.id, needle)
             nb = json.loads((out / r.id / "report.ipynb").read_text("utf-8"))
             assert "start_time" not in json.dumps(nb["metadata"].get("papermill", {}))
@@ -90,8 +91,10 @@ def test_html_content(full_run):
     finally:
         os.chdir(cwd)
     summary = (out / "summary.html").read_text("utf-8")
-    for r in run.subjects:
-        assert r.id in summary
+    for r in run.subjects:  # each subject by its name, linking to its report
+        assert f'href="{r.id}/report.html"' in summary, r.id
+        meta = data.read_assessment(out / r.id / "result.json").meta
+        assert html.escape(meta.name.replace(" ", "")) in summary, r.id
 
 
 def test_sample_numbers_and_findings():
@@ -99,8 +102,9 @@ def test_sample_numbers_and_findings():
     assert str(ev.total) == "75.93" and ev.grade == "中" and str(ev.self_total) == "91.66"
     report = data.build_report(ev)
     sentences = [s for sec in report.analysis for s in sec.sentences]
-    assert any(s.startswith("预算执行率（分值8分）") and "扣5分" in s and "2850万元" in s for s in sentences)
-    assert any("合计不符" in p for p in report.problems["findings"])
+    # numbers printed one way (two decimals, thousands separators)
+    assert any(s.startswith("预算执行率（分值8.00分）") and "扣5.00分" in s and "2,850.00万元" in s for s in sentences)
+    assert any("合计不符" in c for c in report.review["findings"].frame["类别"])
     depth, rows = data.score_table_rows(ev)
     assert depth == 3 and rows[0][0]["rowspan"] == 3 and len(rows) == len(ev.leaves)
     q = report.charts["quarters"]
@@ -215,18 +219,18 @@ def test_browser_renders_chinese_text_and_charts(tmp_path):
     assert run.ok
     page = out / ev.id / "report.html"
     png = tmp_path / "report.png"
-    _screenshot(page, png, tmp_path)
+    _screenshot(page, png, tmp_path, size=(1000, 4000))  # cover, 目录 and 一、基本情况 come before the first chart
     img = Image.open(png).convert("RGB")
     w, h = img.size
     pixels = img.load()
     colors = img.getcolors(maxcolors=1 << 20)
     assert colors is not None and len(colors) > 50, "blank page"
-    # the cover: dark title text in the top band, the blue KPI frame of the reviewed score
-    top = [pixels[x, y] for x in range(0, w, 2) for y in range(20, 90)]
+    # the cover: dark title text in the top band (under the 稿别 line), the blue KPI frame of the reviewed score
+    top = [pixels[x, y] for x in range(0, w, 2) for y in range(20, 150)]
     assert sum(1 for p in top if sum(p) < 200) > 200, "no title text drawn"
     blue = sum(1 for (n, c) in colors if abs(c[0] - 0x2f) < 12 and abs(c[1] - 0x6d) < 12 and abs(c[2] - 0xb5) < 12 for _ in [0])
     assert blue, "KPI frame missing"
-    # the quarterly chart (red line and markers #c0504d) is in the first screen
+    # the quarterly chart (red line and markers #c0504d) is drawn in 一、基本情况
     red = sum(n for n, c in colors if abs(c[0] - 0xc0) < 10 and abs(c[1] - 0x50) < 10 and abs(c[2] - 0x4d) < 10)
     assert red > 300, "chart not visible"
     # Chinese glyphs, not boxes: two texts differing in characters render differently;
@@ -330,3 +334,18 @@ def test_deliverable_html_frame_and_wording(tmp_path):
         own = suggestions.split("单位自述", 1)[0]  # the unit's own text only under 单位自述
         assert not is_first_person(own), (name, own[:200])
         assert "SHA-256" in page.split("附件5 数据来源与可复现信息", 1)[1]
+
+
+def test_goals_show_target_against_actual():
+    """绩效目标 as 年度指标值 against 实际完成值 wherever the subject files target rows (issue 12)."""
+    report = data.build_report(data.assess_subject(ROOT / "parameters" / "subjects" / "000-heshan-2020-p4-dalou.yaml"))
+    goals = report.basic["goals"].frame
+    assert list(goals.columns) == ["指标", "年度指标值", "实际完成值", "完成情况"]
+    row = goals[goals["指标"].str.endswith("项目验收合格率")].iloc[0]
+    assert (row["年度指标值"], row["实际完成值"]) == ("100%", "70%")
+    assert row["完成情况"] == "部分完成，完成率70.00%，得7.00分（分值10.00分）"
+    assert (goals["完成情况"] == "不适用").sum() == 1  # the empty 经济效益 row carries no weight
+    linpin = data.build_report(data.assess_subject(ROOT / "parameters" / "subjects" / "000-heshan-2020-p1-linpin.yaml"))
+    assert any(v.startswith("未填报实际完成值") for v in linpin.basic["goals"].frame["完成情况"])
+    # a department subject without target rows has no such table
+    assert data.build_report(data.assess_subject(ROOT / "parameters" / "subjects" / "003-futian-2021-dept.yaml")).basic["goals"] is None

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from ..core.numbers import fmt
+from ..report.ranking import framework_groups
 from .xlsxdata import projects_sheet, tables_sheet
 from ..collect.sheetstyle import (BOLD, BORDER, CENTER, GREY, SEVERITY_FILL, TITLE_FONT, WRAP, cell_number, header_row,
                      save_workbook, workbook_bytes)
@@ -276,24 +277,25 @@ SUMMARY_HEADERS = ["排名", "评价对象编号", "单位", "评价对象", "�
 
 
 def summary_workbook(evaluations: list) -> Workbook:
-    """League table of a batch: ranked by reviewed total (ties share a rank), then by subject id."""
+    """League table of a batch, grouped by framework and ranked only within it (report.ranking: ties share
+    a rank, as in summary.html); a subject is never ranked against one scored on another framework."""
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
-    rows = sorted(evaluations, key=lambda ev: (-ev.total, ev.id))
-    _title(ws, "绩效评价结果汇总", f"共 {len(rows)} 个评价对象；按复核总分由高到低排列", len(SUMMARY_HEADERS))
+    groups = framework_groups(evaluations)
+    _title(ws, "绩效评价结果汇总",
+           f"共 {len(evaluations)} 个评价对象，按所用指标体系分 {len(groups)} 组；排名只在同一指标体系内按复核总分由高到低排列"
+           "（总分相同者名次相同，其后名次顺延），不同指标体系的得分不相互比较", len(SUMMARY_HEADERS))
     top = 4
-    header_row(ws, top, SUMMARY_HEADERS, [6, 24, 24, 30, 9, 7, 24, 9, 9, 9, 9, 11, 11, 9, 6, 6, 6])
+    header_row(ws, top, SUMMARY_HEADERS, [6, 24, 24, 30, 9, 7, 30, 9, 9, 9, 9, 11, 11, 9, 6, 6, 6])
     ws.freeze_panes = ws.cell(row=top + 1, column=3)
-    rank, previous = 0, None
-    for i, ev in enumerate(rows, 1):
-        if ev.total != previous:
-            rank, previous = i, ev.total
+    rows = [(rank, ev, group) for group in groups for rank, ev in group.ranked]
+    for i, (rank, ev, group) in enumerate(rows, 1):
         meta = ev.meta
         counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in ("错误", "警告", "提示")}
         delta = ev.total - ev.self_total if ev.self_total is not None else None
         changed = "—" if ev.self_grade is None else ("是" if ev.self_grade != ev.grade else "否")
-        cells = [rank, meta.id, meta.unit, meta.name, meta.kind, meta.year, ev.framework_meta.id, cell_number(ev.total),
+        cells = [rank, meta.id, meta.unit, meta.name, meta.kind, meta.year, group.framework_name, cell_number(ev.total),
                  ev.grade, cell_number(ev.self_total), ev.self_grade, cell_number(ev.stated_total),
                  cell_number(delta), changed, counts["错误"], counts["警告"], counts["提示"]]
         for c, value in enumerate(cells, 1):

@@ -3,7 +3,9 @@
 Every chart takes plain data (DataFrames from `evallib.report.data`) and returns a
 `matplotlib.figure.Figure`; `to_png` / `to_svg` give byte-identical output for the same data.
 Chinese labels use the Noto Sans CJK SC file registered by path (see fonts.py); a missing
-glyph would warn, and the tests turn that warning into an error.
+glyph would warn, and the tests turn that warning into an error. A chart carries no title of its
+own: the report numbers and captions it (图N …, render.figure_caption). Bars carry their values,
+printed like the tables (fmt_amount / fmt_percent); legends sit above the axes, clear of the data.
 """
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ matplotlib.use("Agg", force=False)
 
 from matplotlib.figure import Figure  # noqa: E402
 
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from ..core.numbers import fmt_amount, fmt_percent, to_decimal  # noqa: E402
 from .fonts import FONT_FAMILY, register_matplotlib  # noqa: E402
 
 DPI = 120
@@ -53,6 +58,23 @@ def _num(value) -> float:
     return float(value) if not isinstance(value, Decimal) else float(value)
 
 
+def _dec(value) -> Decimal | None:
+    """The exact value behind a plotted float, for its label (labels are printed like the tables)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value if isinstance(value, Decimal) else to_decimal(value)
+
+
+def _points(value) -> str:
+    return fmt_amount(_dec(value))
+
+
+def _legend_outside(ax, columns: int = 2) -> None:
+    """The legend above the plot, outside the axes (charts have no title of their own), so it never
+    covers bars, lines or value labels."""
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=columns, frameon=False, borderaxespad=0.2)
+
+
 def _height(n: int) -> float:
     return max(2.4, 0.9 + 0.38 * n)
 
@@ -74,13 +96,14 @@ def score_rate_chart(sections) -> Figure:
         y = list(range(len(names)))[::-1]
         ax.barh(y, [100] * len(names), color="#eeeeee", height=0.6)
         ax.barh(y, rates, color=COLORS["score"], height=0.6)
-        for yi, rate, s, w in zip(y, rates, scores, weights):
-            ax.text(min(rate, 100) + 1.5, yi, f"{rate:.1f}%（{s:g}/{w:g}分）", va="center", fontsize=9)
+        for yi, rate, s, w in zip(y, rates, sections["得分"], sections["分值"]):
+            s, w = _dec(s), _dec(w)
+            share = fmt_percent(s / w) if s is not None and w else "—"
+            ax.text(min(rate, 100) + 1.5, yi, f"{share}（{fmt_amount(s)}/{fmt_amount(w)}分）", va="center", fontsize=9)
         ax.set_yticks(y, names)
         ax.set_xlim(0, 130)
         ax.set_xticks([0, 20, 40, 60, 80, 100])
         ax.set_xlabel("得分率（%）")
-        ax.set_title("各一级指标得分率")
         fig.tight_layout()
         return fig
 
@@ -97,12 +120,11 @@ def points_lost_chart(lost) -> Figure | None:
         y = list(range(len(names)))[::-1]
         ax.barh(y, values, color=COLORS["lost"], height=0.6)
         top = max(values) if values else 1
-        for yi, v in zip(y, values):
-            ax.text(v + top * 0.02, yi, f"{v:g}", va="center", fontsize=9)
+        for yi, v, exact in zip(y, values, lost["扣分"]):
+            ax.text(v + top * 0.02, yi, _points(exact), va="center", fontsize=9)
         ax.set_yticks(y, names)
         ax.set_xlim(0, top * 1.2)
         ax.set_xlabel("扣分（分）")
-        ax.set_title("各指标扣分情况")
         fig.tight_layout()
         return fig
 
@@ -124,14 +146,16 @@ def quarterly_chart(quarters) -> Figure | None:
         ax.plot(x, schedule, color=COLORS["schedule"], linestyle="--", marker="o", label="时间进度")
         pts = [(xi, a) for xi, a in zip(x, actual) if a is not None]
         ax.plot([p[0] for p in pts], [p[1] for p in pts], color=COLORS["actual"], marker="s", label="累计支出进度")
-        for xi, a in pts:
-            ax.annotate(f"{a:.1f}%", (xi, a), textcoords="offset points", xytext=(0, -15), ha="center", fontsize=9)
+        exact = {xi: _dec(v) for xi, v in zip(x, quarters["支出进度"])}
+        for xi, a in pts:  # the label on the side away from the schedule line, so the two never overlap
+            above = a >= schedule[xi]
+            ax.annotate(fmt_percent(exact[xi]), (xi, a), textcoords="offset points", xytext=(0, 8 if above else -15),
+                        ha="center", fontsize=9)
         ax.set_xticks(x, labels)
         ax.set_ylim(0, max([110.0] + [p[1] + 12 for p in pts]))
         ax.set_ylabel("占全年预算（%）")
-        ax.set_title("季度累计支出进度与时间进度")
         ax.grid(axis="y", color=COLORS["grid"], linewidth=0.6)
-        ax.legend(loc="upper left", frameon=False)
+        _legend_outside(ax)
         fig.tight_layout()
         return fig
 
@@ -150,14 +174,13 @@ def self_vs_reviewed_chart(compare) -> Figure | None:
         ax.barh([v + 0.2 for v in y], mine, height=0.38, color=COLORS["self"], label="自评分")
         ax.barh([v - 0.2 for v in y], reviewed, height=0.38, color=COLORS["reviewed"], label="复核得分")
         top = max(mine + reviewed + [1])
-        for yi, a, b in zip(y, mine, reviewed):
-            ax.text(a + top * 0.01, yi + 0.2, f"{a:g}", va="center", fontsize=8)
-            ax.text(b + top * 0.01, yi - 0.2, f"{b:g}", va="center", fontsize=8)
+        for yi, a, b, ea, eb in zip(y, mine, reviewed, compare["自评分"], compare["复核得分"]):
+            ax.text(a + top * 0.01, yi + 0.2, _points(ea), va="center", fontsize=8)
+            ax.text(b + top * 0.01, yi - 0.2, _points(eb), va="center", fontsize=8)
         ax.set_yticks(y, names)
-        ax.set_xlim(0, top * 1.15)
+        ax.set_xlim(0, top * 1.18)
         ax.set_xlabel("分")
-        ax.set_title("自评分与复核得分对比")
-        ax.legend(loc="lower right", frameon=False)
+        _legend_outside(ax)
         fig.tight_layout()
         return fig
 
@@ -181,8 +204,8 @@ def grade_distribution_chart(counts) -> Figure | None:
         ax.set_xticks(x, labels)
         ax.set_ylim(0, max(a + b + [1]) * 1.25)
         ax.set_ylabel("评价对象数")
-        ax.set_title("等级分布")
-        ax.legend(loc="upper right", frameon=False)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        _legend_outside(ax)
         fig.tight_layout()
         return fig
 

@@ -151,7 +151,34 @@ def basic(ev: AssessmentRecord) -> dict[str, Any]:
             shown[col] = [fmt_percent(v) if v is not None else "—" for v in quarters[col]]
         tables.append(NamedTable("quarters", "季度支出进度", shown, unit="万元",
                                  note="支出进度 = 季度末累计支出 ÷ 调整后预算数；时间进度按 25%、50%、75%、100% 计"))
-    return {"text": text, "tables": tables}
+    return {"text": text, "tables": tables, "goals": goals_table(ev)}
+
+
+def goal_status(leaf: LeafRecord) -> str:
+    """完成情况 of one target row, from its reviewed score (never re-scored here)."""
+    given = leaf.given or {}
+    if not leaf.applicable:
+        return "不适用"
+    if given.get("actual") in (None, ""):
+        return "未填报实际完成值" + (f"，得{fmt_amount(leaf.score)}分（分值{fmt_amount(leaf.weight)}分）"
+                                  if leaf.score is not None else "")
+    if leaf.score is None:
+        return "未能评价"
+    completion = (getattr(leaf.trace, "inputs", None) or {}).get("完成率")
+    state = "已完成" if leaf.score >= leaf.weight else ("未完成" if leaf.score == 0 else "部分完成")
+    return (state + (f"，完成率{completion}" if completion and state != "已完成" else "")
+            + f"，得{fmt_amount(leaf.score)}分（分值{fmt_amount(leaf.weight)}分）")
+
+
+def goals_table(ev: AssessmentRecord) -> NamedTable | None:
+    """绩效目标: each target row's 年度指标值 against its 实际完成值 (project target tables)."""
+    rows = [{"指标": leaf_name(l), "年度指标值": str((l.given or {}).get("target") or "—"),
+             "实际完成值": str((l.given or {}).get("actual") or "—"), "完成情况": goal_status(l)}
+            for l in ev.leaf_list() if l.given and ("target" in l.given or "actual" in l.given)]
+    if not rows:
+        return None
+    return NamedTable("goals", "绩效目标及完成情况", pd.DataFrame(rows, columns=["指标", "年度指标值", "实际完成值", "完成情况"]),
+                      note="年度指标值、实际完成值照录单位填报；完成情况按本次评价得分")
 
 
 # -- 二、评价工作开展情况 -----------------------------------------------------------

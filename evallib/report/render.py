@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..core.numbers import fmt, fmt_amount
 from .data import NamedTable, Report
+from .tables import Link
 
 
 def esc(text) -> str:
@@ -20,6 +21,8 @@ def esc(text) -> str:
 def cell_text(value) -> str:
     if value is None:
         return "—"
+    if isinstance(value, Link):  # pandas escapes strings only: the link's own text and href are escaped here
+        return f'<a href="{esc(value.href)}">{esc(value.text)}</a>'
     if isinstance(value, Decimal):
         return fmt_amount(value)
     if isinstance(value, float):
@@ -160,6 +163,15 @@ def frame_html(frame: pd.DataFrame, key: str, title: str = "", unit: str = "") -
 
 
 CHINESE_NUMBERS = "〇一二三四五六七八九十"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五 (1–99, as headings count)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else CHINESE_NUMBERS[tens] + "十")
+    return head + (CHINESE_NUMBERS[ones] if ones else "")
 
 
 def problems_html(found) -> str:

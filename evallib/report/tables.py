@@ -43,3 +43,13 @@ def leaves_under(node) -> list:
     return [n for n in node.walk() if not n.children]
 
 
+
+
+@dataclass(frozen=True)
+class Link:
+    """A table cell that links to another file of the run (a relative href), shown as its text."""
+    text: str
+    href: str
+
+    def __str__(self) -> str:
+        return self.text
