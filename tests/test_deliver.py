@@ -596,7 +596,8 @@ def test_pdf_states_subject_total_and_grade(rendered):
 @needs_poppler
 def test_pdf_shows_chinese_glyphs_not_boxes(rendered):
     folder, _ = rendered
-    inks = cjk_centre_ink(folder / "report.pdf")
+    # page 1 is the cover (few characters): the contents page follows
+    inks = cjk_centre_ink(folder / "report.pdf", 1) + cjk_centre_ink(folder / "report.pdf", 2)
     assert len(inks) >= 20
     assert sum(ink > 0.03 for ink in inks) / len(inks) >= 0.8, statistics.median(inks)
 

@@ -162,7 +162,7 @@ def cmd_verify(args) -> int:
     from .paths import ARG
     from ..core.errors import InputError
 
-    if not Path(args.dir).is_dir():
+    if args.dir and not Path(args.dir).is_dir():
         raise InputError.single(args.dir, "", f"{ARG} DIR 应为 evalbook run 的输出目录"
                                 + ("，这是一个文件" if Path(args.dir).exists() else "：目录不存在"))
     if args.jobs is not None and args.jobs < 1:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..collect.sheetstyle import atomic_write
 
-FONT_FAMILY = "evalbook-cjk"  # a name of its own: a system font of the same family never stands in for the embedded subset
+FONT_FAMILY = "Noto Sans CJK SC Embedded"  # a name of its own: a system Noto CJK never stands in for the subset
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 # Characters the print CSS can add that are not in the HTML text (page counters, footer words).
 _GENERATED_TEXT = "0123456789第页共，、 -–—…·()（）"
