@@ -36,6 +36,8 @@ B = SUBJECTS / "000-heshan-2020-p2-yunwei.yaml"  # project subject, heshan proje
 # State a careless notebook could leave behind; each item would change the outputs if it leaked.
 POLLUTE = """
 import os, warnings, matplotlib, pandas as pd
+
+pytestmark = pytest.mark.slow  # every test here starts kernels or runs many subjects
 matplotlib.rcParams["axes.facecolor"] = "#ff0000"
 matplotlib.rcParams["lines.linewidth"] = 9
 pd.set_option("styler.format.precision", 1)

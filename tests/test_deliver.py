@@ -577,6 +577,7 @@ def test_formats_are_registered():
     assert {"pdf", "docx", "xlsx"} <= set(EXPORTERS)
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_pdf_states_subject_total_and_grade(rendered):
     folder, data = rendered
@@ -593,6 +594,7 @@ def test_pdf_states_subject_total_and_grade(rendered):
     assert noto and all(" yes yes yes " in line for line in noto), fonts  # embedded, subset, unicode
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_pdf_shows_chinese_glyphs_not_boxes(rendered):
     folder, _ = rendered
@@ -618,6 +620,7 @@ def test_glyph_check_detects_tofu(tmp_path):
     assert inks and sum(ink > 0.03 for ink in inks) / len(inks) < 0.2
 
 
+@pytest.mark.slow
 def test_pdf_is_byte_identical_on_rerun(rendered, tmp_path):
     from evallib.export.pdf import html_to_pdf
 
@@ -641,6 +644,7 @@ def test_long_tables_repeat_their_header_row(tmp_path):
     assert all("指标名称甲" in p and "得分乙" in p for p in pages)
 
 
+@pytest.mark.slow
 def test_docx_has_headings_score_table_and_chart(rendered, tmp_path):
     import docx
     from docx.oxml.ns import qn
@@ -677,12 +681,14 @@ def data_title(folder: Path) -> str:
     return docx.Document(str(folder / "report.docx")).core_properties.title
 
 
+@pytest.mark.slow
 def test_xlsx_format_writes_the_subject_workbook(rendered):
     folder, data = rendered
     wb = openpyxl.load_workbook(folder / "report.xlsx")
     assert wb.sheetnames == ["评分表", "复核发现", "基础数据", "收支与资产表", "项目清单"]
 
 
+@pytest.mark.slow
 def test_batch_run_writes_summary_workbook(tmp_path, capsys):
     """`evalbook run --format html,xlsx` writes summary.xlsx with the league table (issue: batch summary)."""
     import openpyxl

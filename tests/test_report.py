@@ -43,6 +43,7 @@ def full_run(tmp_path_factory):
     return out, run
 
 
+@pytest.mark.slow
 def test_every_subject_renders(full_run):
     out, run = full_run
     failed = [(r.file, r.message) for r in run.subjects if not r.ok]
@@ -60,6 +61,7 @@ def test_every_subject_renders(full_run):
     assert not list(out.glob(".*")), "staging files left behind"
 
 
+@pytest.mark.slow
 def test_html_content(full_run):
     out, run = full_run
     cwd = os.getcwd()
@@ -155,6 +157,7 @@ def test_a_format_registered_from_outside_is_exported_after_html(tmp_path, monke
         export(ExportContext(nb, tmp_path, "测试报告"), ["odt"])
 
 
+@pytest.mark.slow
 def test_run_verify_identical_and_changed_input(tmp_path, capsys):
     work = tmp_path / "in"
     work.mkdir()
@@ -208,6 +211,7 @@ def _screenshot(page: Path, png: Path, tmp: Path, size=(1000, 1800)) -> None:
     assert png.is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(_chromium() is None and os.environ.get("CI") != "true", reason="chromium 未安装（CI 中必须运行）")
 def test_browser_renders_chinese_text_and_charts(tmp_path):
     from PIL import Image
