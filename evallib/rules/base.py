@@ -25,6 +25,15 @@ REGISTRY: dict[str, type["Rule"]] = {}
 ANNOTATIONS = ("evidence", "source", "evidence_refs")
 
 
+def unique(values: list, key, what: str) -> list:
+    """A validator body: `values` whose `key` repeats are refused, naming the repeats."""
+    names = [key(v) for v in values]
+    repeated = sorted({str(x) for x in names if names.count(x) > 1})
+    if repeated:
+        raise ValueError(f"{what}重复：{'、'.join(repeated)}")
+    return values
+
+
 def register(cls: type["Rule"]) -> type["Rule"]:
     name = cls.model_fields["type"].annotation.__args__[0]
     REGISTRY[name] = cls

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..core.yamlio import translate
 from ..core.numbers import ZERO, Points, fmt, round_score
-from .base import ANNOTATIONS, REGISTRY, InputIssue, Rule, RuleContext, RuleResult, register
+from .base import ANNOTATIONS, REGISTRY, InputIssue, Rule, RuleContext, RuleResult, register, unique
 
 
 class Part(BaseModel):
@@ -42,11 +42,7 @@ class CompositeRule(Rule):
     @field_validator("parts")
     @classmethod
     def _unique_parts(cls, parts):
-        names = [p.name for p in parts]
-        repeated = sorted({x for x in names if names.count(x) > 1})
-        if repeated:
-            raise ValueError(f"子规则名称重复：{'、'.join(repeated)}")
-        return parts
+        return unique(parts, lambda p: p.name, "子规则名称")
 
     def full_marks(self, weight: Decimal) -> Decimal:
         return self.max if self.max is not None else sum((p.points for p in self.parts), ZERO)

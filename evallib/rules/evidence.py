@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..core.numbers import ZERO, Num, Points, fmt, to_decimal
-from .base import InputIssue, Rule, RuleContext, RuleResult, read_number, register
+from .base import InputIssue, Rule, RuleContext, RuleResult, read_number, register, unique
 from .shares import _partly_problems, score_with_shares, share_text
 
 
@@ -39,11 +39,7 @@ class ChecklistRule(Rule):
     @field_validator("items")
     @classmethod
     def _unique_items(cls, items):
-        ids = [i.id for i in items]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
-        if repeated:
-            raise ValueError(f"评价要点编号重复：{'、'.join(repeated)}")
-        return items
+        return unique(items, lambda i: i.id, "评价要点编号")
 
     def check_values(self, given, weight) -> list[InputIssue]:
         issues: list[InputIssue] = []
@@ -196,11 +192,7 @@ class JudgementRule(Rule):
     @field_validator("levels")
     @classmethod
     def _unique_levels(cls, levels):
-        labels = [lv.label for lv in levels]
-        repeated = sorted({x for x in labels if labels.count(x) > 1})
-        if repeated:
-            raise ValueError(f"评价档次重复：{'、'.join(repeated)}")
-        return levels
+        return unique(levels, lambda lv: lv.label, "评价档次")
 
     def check_values(self, given, weight) -> list[InputIssue]:
         issues: list[InputIssue] = []
