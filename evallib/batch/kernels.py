@@ -27,7 +27,6 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]  # evallib/
 KERNEL_NAME = "python3"
 INJECTED_ID = "injected-parameters"
 MANIFEST = "manifest.json"
-SCORE_FILES = ("scores.csv", "findings.csv", "result.json")
 WARM_ENGINE = "evalbook-warm"
 
 

@@ -158,9 +158,6 @@ def score_table_html(report: Report) -> str:
             + "\n".join(body) + total + "</tbody></table></div>")
 
 
-def frame_html(frame: pd.DataFrame, key: str, title: str = "", unit: str = "") -> str:
-    return table_html(NamedTable(key, title, frame, unit=unit), caption=bool(title))
-
 
 CHINESE_NUMBERS = "〇一二三四五六七八九十"
 
