@@ -19,9 +19,8 @@ def _notes(args):
 
 def cmd_workpapers(args) -> int:
     from ..workpapers.build import draft
-    from ..workpapers.engagement import load_engagement
 
-    engagement = load_engagement(Path(args.engagement) if args.engagement else None, Path(args.subject))
+    engagement = Path(args.engagement) if args.engagement else None
     notes = _notes(args)
     record, files = draft(Path(args.subject), Path(args.output), engagement, _dirs(args), notes)
     print(f"已写出 {record.id} 的工作底稿（{len(record.leaf_list())} 个指标，复核合计 {record.total.normalize():f} 分，"
@@ -42,12 +41,12 @@ def cmd_workpapers_import(args) -> int:
 
 def cmd_comments(args) -> int:
     from ..workpapers.build import finalize
-    from ..workpapers.engagement import load_engagement
 
-    engagement = load_engagement(Path(args.engagement) if args.engagement else None, Path(args.subject))
-    final, changes, files = finalize(Path(args.subject), Path(args.file), Path(args.output), engagement, _dirs(args),
-                                     _notes(args))
-    print(f"已导入意见并生成正式稿输入 {final}；与征求意见稿相比 {len(changes)} 处变更：")
+    engagement = Path(args.engagement) if args.engagement else None
+    final, changes, sentences, files = finalize(Path(args.subject), Path(args.file), Path(args.output), engagement,
+                                                _dirs(args), _notes(args))
+    print(f"已导入意见并生成正式稿输入 {final}；与征求意见稿相比得分、数据变更 {len(changes)} 处，"
+          f"报告语句变更 {len(sentences)} 处：")
     for f in files[1:]:
         print(f"  {f}")
     return EXIT_OK
@@ -79,7 +78,7 @@ def cmd_verify_archive(args) -> int:
 
 def _common(p, engagement=True) -> None:
     if engagement:
-        p.add_argument("--engagement", metavar="engagement.yaml", help="委托业务设置（默认取评价对象文件同目录的 engagement.yaml）")
+        p.add_argument("--engagement", metavar="engagement.yaml", help="评价业务设置（默认与报告相同：评价对象文件所在目录或上级目录直至工作簿根目录的 engagement.yaml）")
     p.add_argument("--notes", metavar="NOTES.yaml", help="workpapers-import 读回的工作底稿批注")
     p.add_argument("--frameworks", action="append", metavar="DIR", help="指标体系所在目录（可多次指定）")
 

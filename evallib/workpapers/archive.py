@@ -17,8 +17,8 @@ from ..core.writing import write_atomic
 from ..core.yamlio import read_mapping
 from ..model.framework import find_framework
 from ..model.subject import load_subject
-from .build import draft, finalize
-from .engagement import FILE_NAME as ENGAGEMENT_FILE, load_engagement
+from ..model.engagement import FILE_NAME as ENGAGEMENT_FILE
+from .build import draft, engagement_file, finalize
 from .sheet import load_notes
 
 SETUP, EVIDENCE, CONCLUSION = "立项性", "证明性", "结论性"
@@ -43,22 +43,21 @@ def build_archive(subject: Path, out: Path, framework_dirs=None, engagement: Pat
     subject = Path(subject)
     loaded = load_subject(subject)
     framework = find_framework(loaded.meta.framework, framework_dirs, referrer=str(subject))
-    settings = load_engagement(engagement, subject)
+    settings = engagement_file(subject, engagement)
     if out.exists() and any(out.iterdir()):
         raise InputError.single(str(out), "", "归档目录已存在且不为空：请指定新目录")
     note_items = load_notes(notes) if notes else None
     _copy(framework, out / SETUP / framework.name)
-    if settings.path is not None:
-        _copy(settings.path, out / SETUP / ENGAGEMENT_FILE)
+    archived = _copy(settings, out / SETUP / ENGAGEMENT_FILE) if settings is not None else None
     _copy(subject, out / EVIDENCE / subject.name)
     if notes:
         _copy(notes, out / EVIDENCE / NOTES)
-    draft(out / EVIDENCE / subject.name, out / EVIDENCE / "征求意见稿", settings, [out / SETUP], note_items)
-    recipe = {"subject": subject.name, "engagement": settings.path is not None, "notes": bool(notes),
+    draft(out / EVIDENCE / subject.name, out / EVIDENCE / "征求意见稿", archived, [out / SETUP], note_items)
+    recipe = {"subject": subject.name, "engagement": settings is not None, "notes": bool(notes),
               "comments": bool(filled), "reports": []}
     if filled:
         _copy(filled, out / CONCLUSION / FILLED)
-        finalize(out / EVIDENCE / subject.name, out / CONCLUSION / FILLED, out / CONCLUSION / "正式稿", settings,
+        finalize(out / EVIDENCE / subject.name, out / CONCLUSION / FILLED, out / CONCLUSION / "正式稿", archived,
                  [out / SETUP], note_items)
     if reports:
         for report in sorted(p for p in Path(reports).rglob("*") if p.is_file()):

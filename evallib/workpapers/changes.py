@@ -1,5 +1,6 @@
 """The change list between the 征求意见稿 and the 正式稿: every changed score, subtotal, total, grade and
-score sentence, from the two assessment records (both re-assessed, never edited by hand)."""
+score reason, from the two assessment records (both re-assessed, never edited by hand), and every
+report sentence added, removed or changed (sentences.py), under its section heading."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,6 +13,9 @@ from ..collect.sheetstyle import BORDER, TITLE_FONT, WRAP, header_row, save_work
 from ..core.numbers import fmt
 from ..core.writing import write_atomic
 from .comments import Comment
+from .sentences import SentenceChange
+
+SENTENCE_SHEET = "报告语句变更"
 
 
 @dataclass(frozen=True)
@@ -50,26 +54,44 @@ def change_list(draft: AssessmentRecord, final: AssessmentRecord) -> list[Change
     return out
 
 
-def changes_markdown(draft: AssessmentRecord, final: AssessmentRecord, changes: list[Change]) -> str:
+def _cell(text: str) -> str:
+    return (text or "—").replace("|", "\\|").replace("\n", " ")
+
+
+def changes_markdown(draft: AssessmentRecord, final: AssessmentRecord, changes: list[Change],
+                     sentences: list[SentenceChange]) -> str:
     lines = [f"# {draft.meta.unit}{draft.meta.name}：正式稿与征求意见稿变更清单", "",
              f"征求意见稿总分 {_shown(draft.total)} 分（{draft.grade or '—'}），正式稿总分 {_shown(final.total)} 分"
-             f"（{final.grade or '—'}）；共 {len(changes)} 处变更。", ""]
+             f"（{final.grade or '—'}）；得分、数据变更 {len(changes)} 处，报告语句变更 {len(sentences)} 处。", "",
+             "## 一、数据、得分、总分和等级", ""]
     if changes:
         lines += ["| 序号 | 类别 | 项目 | 征求意见稿 | 正式稿 |", "|---|---|---|---|---|"]
-        lines += [f"| {n} | {c.what} | {c.item} | {c.draft} | {c.final} |".replace("\n", " ")
+        lines += [f"| {n} | {c.what} | {_cell(c.item)} | {_cell(c.draft)} | {_cell(c.final)} |"
                   for n, c in enumerate(changes, 1)]
     else:
         lines.append("正式稿与征求意见稿的得分、总分和等级完全一致。")
-    return "\n".join(lines) + "\n"
+    lines += ["", "## 二、报告语句", ""]
+    if not sentences:
+        lines.append("正式稿与征求意见稿的报告语句完全一致。")
+    n = 0
+    for section in dict.fromkeys(c.section for c in sentences):
+        lines += [f"### {section}", "", "| 序号 | 变更 | 征求意见稿 | 正式稿 |", "|---|---|---|---|"]
+        for c in (c for c in sentences if c.section == section):
+            n += 1
+            lines.append(f"| {n} | {c.kind} | {_cell(c.draft)} | {_cell(c.final)} |")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def write_changes_md(path: Path, draft: AssessmentRecord, final: AssessmentRecord, changes: list[Change]) -> Path:
-    write_atomic(Path(path), changes_markdown(draft, final, changes).encode("utf-8"))
+def write_changes_md(path: Path, draft: AssessmentRecord, final: AssessmentRecord, changes: list[Change],
+                     sentences: list[SentenceChange]) -> Path:
+    write_atomic(Path(path), changes_markdown(draft, final, changes, sentences).encode("utf-8"))
     return Path(path)
 
 
-def write_reply_xlsx(path: Path, record: AssessmentRecord, comments: list[Comment], changes: list[Change]) -> Path:
-    """意见采纳说明: each comment with its decision and reason, and the resulting change list."""
+def write_reply_xlsx(path: Path, record: AssessmentRecord, comments: list[Comment], changes: list[Change],
+                     sentences: list[SentenceChange]) -> Path:
+    """意见采纳说明: each comment with its decision and reason, and the resulting change list (scores; sentences)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "意见采纳情况"
@@ -85,6 +107,12 @@ def write_reply_xlsx(path: Path, record: AssessmentRecord, comments: list[Commen
     header_row(ws, 1, ["序号", "类别", "项目", "征求意见稿", "正式稿"], [6, 10, 40, 40, 40])
     for r, ch in enumerate(changes, 2):
         for col, value in enumerate([r - 1, ch.what, ch.item, ch.draft, ch.final], 1):
+            cell = ws.cell(row=r, column=col, value=value)
+            cell.border, cell.alignment = BORDER, WRAP
+    ws = wb.create_sheet(SENTENCE_SHEET)
+    header_row(ws, 1, ["序号", "章节", "变更", "征求意见稿", "正式稿"], [6, 36, 8, 60, 60])
+    for r, ch in enumerate(sentences, 2):
+        for col, value in enumerate([r - 1, ch.section, ch.kind, ch.draft or "—", ch.final or "—"], 1):
             cell = ws.cell(row=r, column=col, value=value)
             cell.border, cell.alignment = BORDER, WRAP
     return save_workbook(wb, path, "意见采纳情况说明")

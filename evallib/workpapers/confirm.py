@@ -9,8 +9,7 @@ from openpyxl import Workbook
 from ..assess.record import AssessmentRecord
 from ..collect.sheetstyle import BORDER, INPUT_FILL, TITLE_FONT, WRAP, header_row, save_workbook
 from ..core.numbers import fmt
-from .engagement import Engagement
-from .papers import figure_sources
+from .papers import figure_sources, setting
 from .word import WordDoc
 
 HEADERS = ["序号", "数据项", "数据编号", "数值", "单位", "来源", "用于指标", "单位确认（无误/有误）", "更正数值", "说明"]
@@ -44,12 +43,12 @@ def _title(record: AssessmentRecord) -> str:
     return f"{record.meta.unit}{record.meta.name}数据核查确认表"
 
 
-def write_confirmation_xlsx(path: Path, record: AssessmentRecord, engagement: Engagement) -> Path:
+def write_confirmation_xlsx(path: Path, record: AssessmentRecord) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "数据核查确认"
     ws.cell(row=1, column=1, value=_title(record)).font = TITLE_FONT
-    ws.cell(row=2, column=1, value=f"评价机构：{engagement.get('firm')}　　数据截止日期：{record.meta.data_date or '待填'}"
+    ws.cell(row=2, column=1, value=f"评价机构：{setting(record, 'firm')}　　数据截止日期：{record.meta.data_date or '待填'}"
                                   "　　请被评价单位逐项核对，有误的填写更正数值及说明并附证明材料。")
     header_row(ws, 4, HEADERS, [6, 24, 22, 12, 8, 36, 18, 14, 12, 28])
     rows = confirmation_rows(record)
@@ -65,9 +64,9 @@ def write_confirmation_xlsx(path: Path, record: AssessmentRecord, engagement: En
     return save_workbook(wb, path, _title(record))
 
 
-def write_confirmation_docx(path: Path, record: AssessmentRecord, engagement: Engagement) -> Path:
+def write_confirmation_docx(path: Path, record: AssessmentRecord) -> Path:
     doc = WordDoc(_title(record))
-    doc.paragraph(f"评价机构：{engagement.get('firm')}；委托方：{engagement.get('client')}；"
+    doc.paragraph(f"评价机构：{setting(record, 'firm')}；委托方：{setting(record, 'client')}；"
                   f"数据截止日期：{record.meta.data_date or '待填'}。请被评价单位逐项核对下列评价所用基础数据，"
                   "有误的填写更正数值及说明并附证明材料，核对无误后签字盖章。")
     doc.table(HEADERS, [[str(n), r.label, r.name, r.value, r.unit, r.source, r.used_by, "", "", ""]

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .engagement import Engagement
-from .papers import WorkingPaper, ref_text, score_text
+from ..assess.record import AssessmentRecord
+from .papers import WorkingPaper, ref_text, score_text, setting
 from .word import WordDoc
 
 
-def write_papers_docx(path: Path, title: str, engagement: Engagement, papers: list[WorkingPaper]) -> Path:
+def write_papers_docx(path: Path, title: str, record: AssessmentRecord, papers: list[WorkingPaper]) -> Path:
     doc = WordDoc(title)
-    doc.table(None, [["评价机构", str(engagement.get("firm"))], ["委托方", str(engagement.get("client"))],
-                     ["项目负责人", str(engagement.get("lead_evaluator"))],
-                     ["评价期间", f"{engagement.get('dates.start')} 至 {engagement.get('dates.end')}"]])
+    doc.table(None, [["评价机构", setting(record, "firm")], ["委托方", setting(record, "client")],
+                     ["项目负责人", setting(record, "lead_evaluator")],
+                     ["评价期间", f"{setting(record, 'dates.start')} 至 {setting(record, 'dates.end')}"]])
     doc.heading("底稿索引")
     doc.table(["底稿编号", "指标", "分值", "得分", "状态"],
               [[p.code, p.path, score_text(p.weight), score_text(p.score), p.status] for p in papers])

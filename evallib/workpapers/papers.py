@@ -13,7 +13,7 @@ from typing import Any
 
 from ..assess.record import AssessmentRecord, LeafRecord
 from ..core.numbers import fmt
-from .engagement import MISSING, Engagement
+from ..model.engagement import PLACEHOLDER as MISSING
 
 STATUS = {"复算": "已完成：按规则复算", "评价人员判断": "已完成：评价人员判断",
           "采用自评分": "待核实：无法按规则复算，暂采用自评分", "未评分": "未完成：缺少评分所需资料",
@@ -99,12 +99,40 @@ def _shown(value: Decimal | None) -> str:
     return "—" if value is None else fmt(value)
 
 
+def setting(record: AssessmentRecord, key: str) -> str:
+    """An engagement setting by dotted key (``dates.report``) as the report reads it: from the assessment's
+    engagement (evallib/model/engagement.py, found once by `assess`); missing or empty → 待填."""
+    value: Any = record.engagement or {}
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if value in (None, "", []):
+        return MISSING
+    return "；".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def member(record: AssessmentRecord, *roles: str) -> str:
+    """The first team member whose role names one of ``roles``."""
+    for m in (record.engagement or {}).get("team") or []:
+        if any(r in (m.get("role") or "") for r in roles):
+            return m.get("name") or MISSING
+    return MISSING
+
+
+def preparer(record: AssessmentRecord) -> str:
+    found = member(record, "编制", "项目组成员", "评价人员")
+    return found if found != MISSING else setting(record, "lead_evaluator")
+
+
+def reviewer(record: AssessmentRecord) -> str:
+    return member(record, "复核", "质量控制", "项目负责人")
+
+
 def _finding_texts(record: AssessmentRecord, leaf: LeafRecord) -> list[str]:
     where = " / ".join(leaf.node.path)
     return [f"{f.severity}：{f.message}" for f in record.findings if f.indicator in (where, leaf.node.name, leaf.node.id)]
 
 
-def build_papers(record: AssessmentRecord, engagement: Engagement, notes: Notes | None = None) -> list[WorkingPaper]:
+def build_papers(record: AssessmentRecord, notes: Notes | None = None) -> list[WorkingPaper]:
     sources = figure_sources(record)
     default_source = record.meta.source or MISSING
     extra = {i["id"]: i for i in record.data["indicators"]}
@@ -129,8 +157,8 @@ def build_papers(record: AssessmentRecord, engagement: Engagement, notes: Notes 
             evidence_refs=list(extra[leaf.node.id].get("evidence_refs") or []),
             score=leaf.score, source=leaf.source, reason=trace.result or "—",
             findings=_finding_texts(record, leaf),
-            preparer=engagement.preparer, prepared_on=engagement.prepared_on,
-            reviewer=engagement.reviewer, reviewed_on=engagement.reviewed_on,
+            preparer=preparer(record), prepared_on=setting(record, "dates.end"),
+            reviewer=reviewer(record), reviewed_on=setting(record, "dates.report"),
             status=STATUS.get(leaf.source, leaf.source))
         papers.append(notes.apply(paper) if notes else paper)
     return papers

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
+from ..assess.record import AssessmentRecord
 from ..collect.sheetstyle import BORDER, INPUT_FILL, TITLE_FONT, WRAP, cell_number, header_row, save_workbook
 from ..core.errors import InputError, Problem
-from .engagement import Engagement
-from .papers import Notes, WorkingPaper, parse_ref, ref_text
+from .papers import Notes, WorkingPaper, parse_ref, ref_text, setting
 
 PAPER_SHEET, INDEX_SHEET = "工作底稿", "索引"
 COLUMNS = [  # (header, width, consultant-editable)
@@ -34,13 +34,13 @@ def paper_row(p: WorkingPaper) -> list:
             p.preparer, p.prepared_on, p.reviewer, p.reviewed_on, p.status, p.note]
 
 
-def _index(ws, title: str, engagement: Engagement, papers: list[WorkingPaper]) -> None:
+def _index(ws, title: str, record: AssessmentRecord, papers: list[WorkingPaper]) -> None:
     ws.cell(row=1, column=1, value=title).font = TITLE_FONT
-    facts = [("评价机构", engagement.get("firm")), ("委托方", engagement.get("client")),
-             ("项目负责人", engagement.get("lead_evaluator")), ("评价依据", engagement.get("basis")),
-             ("评价方法", engagement.get("method")), ("评价期间", f"{engagement.get('dates.start')} 至 {engagement.get('dates.end')}"),
-             ("报告日期", engagement.get("dates.report")), ("报告类型", engagement.get("report_type")),
-             ("阶段", engagement.get("stage"))]
+    facts = [("评价机构", setting(record, "firm")), ("委托方", setting(record, "client")),
+             ("项目负责人", setting(record, "lead_evaluator")), ("评价依据", setting(record, "basis")),
+             ("评价方法", setting(record, "method")), ("评价期间", f"{setting(record, 'dates.start')} 至 {setting(record, 'dates.end')}"),
+             ("报告日期", setting(record, "dates.report")), ("报告类型", setting(record, "report_type")),
+             ("阶段", setting(record, "stage"))]
     for n, (k, v) in enumerate(facts, 3):
         ws.cell(row=n, column=1, value=k)
         ws.cell(row=n, column=2, value=str(v))
@@ -52,9 +52,9 @@ def _index(ws, title: str, engagement: Engagement, papers: list[WorkingPaper]) -
             ws.cell(row=r, column=c, value=value).border = BORDER
 
 
-def papers_workbook(title: str, engagement: Engagement, papers: list[WorkingPaper]) -> Workbook:
+def papers_workbook(title: str, record: AssessmentRecord, papers: list[WorkingPaper]) -> Workbook:
     wb = Workbook()
-    _index(wb.active, title, engagement, papers)
+    _index(wb.active, title, record, papers)
     wb.active.title = INDEX_SHEET
     ws = wb.create_sheet(PAPER_SHEET)
     header_row(ws, 1, HEADERS, [c[1] for c in COLUMNS])
@@ -68,8 +68,8 @@ def papers_workbook(title: str, engagement: Engagement, papers: list[WorkingPape
     return wb
 
 
-def write_papers_xlsx(path: Path, title: str, engagement: Engagement, papers: list[WorkingPaper]) -> Path:
-    return save_workbook(papers_workbook(title, engagement, papers), path, title)
+def write_papers_xlsx(path: Path, title: str, record: AssessmentRecord, papers: list[WorkingPaper]) -> Path:
+    return save_workbook(papers_workbook(title, record, papers), path, title)
 
 
 def read_notes(path: Path, known_ids: set[str] | None = None) -> Notes:
