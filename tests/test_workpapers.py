@@ -1,4 +1,7 @@
 """Working papers, data confirmation, comment round and archive for seeds 003 and 004."""
+import collections
+import dataclasses
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -138,6 +141,59 @@ def test_comment_round_trip_changes_the_final_exactly_as_listed(tmp_path, capsys
     assert [r["处理"] for r in replies] == ["采纳", "不予采纳"]
     text = (tmp_path / "final" / subject.name).read_text(encoding="utf-8")
     assert "在编人数: 14  # 意见采纳（意见征求表第5行）：被评价单位更正；原注：其中在编人员（含工勤人员）12 人\n" in text
+    _changed_sentences_are_listed(draft, final, md, tmp_path / "final" / "意见采纳情况说明.xlsx")
+
+
+# Report fields that are not prose: the record itself, tables and charts, the cover and signature (their
+# figures are the scores listed above), and structured values beside a sentence.
+NOT_PROSE = {"ev", "cover", "toc", "signature", "charts", "annexes", "provenance", "total", "grade", "counts", "answers"}
+
+
+def _report_texts(value):
+    """Every string the report data holds as prose, found by walking it (not by the change list's own walk)."""
+    from evallib.report.tables import NamedTable
+
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, NamedTable):
+        for f in dataclasses.fields(value):
+            if f.name not in NOT_PROSE:
+                yield from _report_texts(getattr(value, f.name))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in NOT_PROSE:
+                yield from _report_texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _report_texts(item)
+
+
+def _sentence_counts(report) -> collections.Counter:
+    counts = collections.Counter()
+    for text in _report_texts(report):
+        for line in re.sub(r"([。！？][”’」』）)]*)", "\\1\n", text).splitlines():
+            if line.strip():
+                counts[line.strip()] += 1
+    return counts
+
+
+def _changed_sentences_are_listed(draft, final, md, reply_xlsx):
+    from evallib.report.data import build_report
+
+    old, new = _sentence_counts(build_report(draft)), _sentence_counts(build_report(final))
+    rows = _sheet_rows(reply_xlsx, "报告语句变更", 1)
+    removed = collections.Counter(r["征求意见稿"] for r in rows if r["变更"] in ("修改", "删除"))
+    added = collections.Counter(r["正式稿"] for r in rows if r["变更"] in ("修改", "新增"))
+    assert removed == old - new and added == new - old and rows
+    assert all(f"| {r['序号']} | {r['变更']} | {r['征求意见稿']} | {r['正式稿']} |" in md for r in rows)
+    analysis = {(r["征求意见稿"], r["正式稿"]) for r in rows if r["章节"] == "四、评价指标分析 / （二）部门管理"}
+    assert ("财政供养人员控制率（分值1.00分）：在编人数（含工勤）12.00人，核定编制数13.00人；财政供养人员控制率为92.31%，"
+            "属于“≤100.00%”档；得1.00分（满分）。",
+            "财政供养人员控制率（分值1.00分）：在编人数（含工勤）14.00人，核定编制数13.00人；财政供养人员控制率为107.69%，"
+            "属于“>100.00%”档；得0.00分，扣1.00分；单位自评1.00分，本次评价调减1.00分。") in analysis
+    conclusion = [r for r in rows if r["章节"] == "三、综合评价结论"]
+    assert f"综合得分为{final.total:.2f}分" in conclusion[0]["正式稿"] and f"综合得分为{draft.total:.2f}分" in conclusion[0]["征求意见稿"]
+    assert "### 三、综合评价结论" in md and "### 四、评价指标分析 / （二）部门管理" in md
 
 
 def test_rejection_without_reason_is_refused(tmp_path, capsys):

@@ -63,14 +63,14 @@ def changes_markdown(draft: AssessmentRecord, final: AssessmentRecord, changes: 
     lines = [f"# {draft.meta.unit}{draft.meta.name}：正式稿与征求意见稿变更清单", "",
              f"征求意见稿总分 {_shown(draft.total)} 分（{draft.grade or '—'}），正式稿总分 {_shown(final.total)} 分"
              f"（{final.grade or '—'}）；得分、数据变更 {len(changes)} 处，报告语句变更 {len(sentences)} 处。", "",
-             "## 一、数据、得分、总分和等级", ""]
+             "## 数据、得分、总分和等级", ""]
     if changes:
         lines += ["| 序号 | 类别 | 项目 | 征求意见稿 | 正式稿 |", "|---|---|---|---|---|"]
         lines += [f"| {n} | {c.what} | {_cell(c.item)} | {_cell(c.draft)} | {_cell(c.final)} |"
                   for n, c in enumerate(changes, 1)]
     else:
         lines.append("正式稿与征求意见稿的得分、总分和等级完全一致。")
-    lines += ["", "## 二、报告语句", ""]
+    lines += ["", "## 报告语句（按报告章节）", ""]
     if not sentences:
         lines.append("正式稿与征求意见稿的报告语句完全一致。")
     n = 0
