@@ -118,8 +118,9 @@ def _reason(item, text):
 
 def test_deduction_reason_seed_instances_agree_with_rule_and_score():
     # 002: 扣分原因 "公务刷卡率未达50%" (rule deducts below 50%) and "资产调拨不及时"; 004: 33 items each
-    # ending "故此项得N分", all equal to the filed score; 003 quotes "自评得分1.97分" for a filed 1.97.
-    for name in ("002-junshan-2021-dept", "003-futian-2021-dept", "004-gaoyi-2021-dept"):
+    # ending "故此项得N分", all equal to the filed score (2.1.1's "100%" is a stated value, reported once by
+    # the stated-values check); 003 quotes "自评得分1.97分" for a filed 1.97; 001's "满意率为98%" is its figure.
+    for name in ("001-jiguan-dept", "002-junshan-2021-dept", "003-futian-2021-dept", "004-gaoyi-2021-dept"):
         assert not cats(assess(SUBJECTS / f"{name}.yaml"), "扣分理由与评分不符"), name
 
 
@@ -140,6 +141,22 @@ def test_deduction_reason_stating_another_score():
     a = variant("004-gaoyi-2021-dept", _reason("2.2.3", "经自评，部门基础数据信息和会计信息资料真实、完整，故此项得 0.5 分。"))
     [f] = cats(a, "扣分理由与评分不符")
     assert (f.claimed, f.recomputed, f.severity) == ("0.5分", "1分", "警告")
+
+
+def test_deduction_reason_naming_another_rate_than_the_rule_scores():
+    def reason_only(text):  # the rate named in the reason alone, not also among the stated values
+        def change(data):
+            _reason("3.2.3", text)(data)
+            data["stated"]["values"] = [v for v in data["stated"]["values"] if v["metric"] != "满意度"]
+        return change
+    a = variant("001-jiguan-dept", reason_only("2016年年度考核民意调查满意率为90%。"))
+    [f] = cats(a, "扣分理由与评分不符")
+    assert (f.claimed, f.recomputed, f.severity, f.action) == ("90%", "98%", "警告", "说明口径")
+    assert "所述90%与按其自身数据计算的" in f.message
+    # the stated values (98%) do not cover the reason's 90%: still reported here
+    assert len(cats(variant("001-jiguan-dept", _reason("3.2.3", "满意率为90%。")), "扣分理由与评分不符")) == 1
+    # the same rate within its printed precision: no finding
+    assert not cats(variant("001-jiguan-dept", reason_only("满意率为98.0%。")), "扣分理由与评分不符")
 
 
 @pytest.mark.parametrize("text, deducted", [

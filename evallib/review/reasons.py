@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..core.numbers import ZERO, fmt, to_decimal
+from ..core.numbers import ZERO, decimal_places, fmt, fmt_percent, to_decimal
+from ..rules.formulas import NoValue
 from .findings import Review, check, path_of
+from .precision import metric_allowance
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
 # The encoder's own remarks in the filed text, e.g. "（报告未说明扣0.5分的是哪一个项目目标）": not the unit's reason.
@@ -21,9 +23,10 @@ _PER_UNIT = re.compile(r"每[^，。；,;]*$")
 # "故此项得2分", "自评得分1.97分", "本项得 6 分": the score the text itself gives.
 _SCORED = re.compile(r"(?:此项|本项|该项|自评)\s*得分?\s*(?:为\s*)?" + _NUMBER + r"\s*分")
 # A direction word followed by the threshold it names: "未达50%", "超过100%".
-_BELOW = r"未达到?|低于|不足|未超过"
+_BELOW = r"未达到?|低于|不足"
 _ABOVE = r"(?<![未不])(?:超过|超出|高于)"
 _THRESHOLD = re.compile(r"(" + _BELOW + "|" + _ABOVE + r")\s*" + _NUMBER + r"\s*[%％]")
+_PERCENT = re.compile(_NUMBER + r"\s*[%％]")
 
 
 def reason_text(text: str) -> str:
@@ -81,6 +84,35 @@ def _threshold_and_direction(rv: Review, leaf, where: str, reason: str, text: st
             return
 
 
+def _named_figure(rv: Review, leaf, where: str, reason: str, text: str) -> None:
+    """The one rate a reason names, against the value of the rate the rule scores — only where the rule
+    reproduces the filed score (else the score finding says it) and the value is not also a stated value."""
+    rule, calc = leaf.node.rule, rv.ev.calc
+    key = getattr(rule, "input", None)
+    if not key or calc.unit(key) != "%" or leaf.source != "复算" or abs(leaf.score - leaf.self_score) > rv.tolerance:
+        return
+    value = calc.value(key)
+    if isinstance(value, NoValue):
+        return
+    thresholds = {m.start(2) for m in _THRESHOLD.finditer(text)}
+    target = getattr(rule, "target", None)
+    named = [m.group(1) for m in _PERCENT.finditer(text)
+             if m.start(1) not in thresholds and (target is None or to_decimal(m.group(1)) / 100 != target)]
+    if len(named) != 1:
+        return
+    from .stated import _same_printed_number  # here, so importing this module registers no other checks
+    stated = [sv.value for sv in rv.ev.subject.spec.stated.values if key in (sv.metric, sv.name)]
+    if any(_same_printed_number(f"{named[0]}%", v) for v in stated):
+        return  # the same value among the stated values: the stated-values check compares it once
+    n = decimal_places(named[0])
+    claimed = to_decimal(named[0]) / 100
+    if abs(claimed - value) <= Decimal(1).scaleb(-n - 2) + metric_allowance(calc, key):
+        return
+    shown = fmt_percent(value, n)
+    _add(rv, leaf, where, reason, f"所述{named[0]}%与按其自身数据计算的{calc.label(key)}{shown}不符",
+         f"{named[0]}%", shown)
+
+
 @check
 def deduction_reasons(rv: Review) -> None:
     """A filed reason that states another deduction or score than the filed one, or another rule condition."""
@@ -99,5 +131,7 @@ def deduction_reasons(rv: Review) -> None:
         elif scored is not None and scored != leaf.self_score:
             _add(rv, leaf, where, reason, f"所述得分{fmt(scored)}分与所填{rv.filed}{fmt(leaf.self_score)}分不符",
                  f"{fmt(scored)}分", f"{fmt(leaf.self_score)}分")
-        elif lost > 0:
-            _threshold_and_direction(rv, leaf, where, reason, text)
+        else:
+            if lost > 0:
+                _threshold_and_direction(rv, leaf, where, reason, text)
+            _named_figure(rv, leaf, where, reason, text)
