@@ -167,3 +167,13 @@ def test_deduction_reason_naming_another_rate_than_the_rule_scores():
 def test_stated_deduction_reads_only_the_units_own_amounts(text, deducted):
     from evallib.review.reasons import reason_text, stated_deduction
     assert stated_deduction(reason_text(text)) == deducted
+
+
+def test_deduction_reason_on_a_target_row_is_its_deviation_note():
+    # 000 p4: 项目验收合格率 70% against 100%, scored 7 of 10, note "疫情影响" (no amount): nothing to compare
+    assert not cats(assess(SUBJECTS / "000-heshan-2020-p4-dalou.yaml"), "扣分理由与评分不符")
+
+    def note(data):
+        data["targets"]["output.quality"][0]["note"] = "疫情影响，扣2分"
+    [f] = cats(variant("000-heshan-2020-p4-dalou", note), "扣分理由与评分不符")
+    assert (f.claimed, f.recomputed, f.places) == ("扣2分", "扣3分", ["偏差原因"])
