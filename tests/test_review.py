@@ -108,3 +108,72 @@ def test_coverage_adds_up_and_lists_adopted_items():
     assert cov["recomputed"] == 15
     assert sum(i["points"] for i in cov["adopted_items"]) == cov["adopted"] + cov["unscored"]
     assert all("met" not in i["reason"] for i in cov["adopted_items"])
+
+
+def _reason(item, text):
+    def change(data):
+        data["inputs"].setdefault(item, {})["evidence"] = text
+    return change
+
+
+def test_deduction_reason_seed_instances_agree_with_rule_and_score():
+    # 002: 扣分原因 "公务刷卡率未达50%" (rule deducts below 50%) and "资产调拨不及时"; 004: 33 items each
+    # ending "故此项得N分", all equal to the filed score (2.1.1's "100%" is a stated value, reported once by
+    # the stated-values check); 003 quotes "自评得分1.97分" for a filed 1.97; 001's "满意率为98%" is its figure.
+    for name in ("001-jiguan-dept", "002-junshan-2021-dept", "003-futian-2021-dept", "004-gaoyi-2021-dept"):
+        assert not cats(assess(SUBJECTS / f"{name}.yaml"), "扣分理由与评分不符"), name
+
+
+@pytest.mark.parametrize("text, claimed, recomputed", [
+    ("公务刷卡率未达60%", "60%", "50%"),  # another threshold than the rule's
+    ("公务刷卡率超过50%", "超过50%", "低于50%扣分"),  # the opposite condition
+    ("公务刷卡率未达50%，扣0.5分", "扣0.5分", "扣1分"),  # another deduction than weight − self-score (3 − 2)
+])
+def test_deduction_reason_not_matching_the_rule_is_a_warning(text, claimed, recomputed):
+    a = variant("002-junshan-2021-dept", _reason("2.2.5", text))
+    [f] = cats(a, "扣分理由与评分不符")
+    assert (f.claimed, f.recomputed) == (claimed, recomputed)
+    assert f.severity == "警告" and f.action == "说明口径" and f.effect_total is None
+    assert "公务卡刷卡率" in f.indicator and text in f.message and "请单位更正扣分理由" in f.message
+
+
+def test_deduction_reason_stating_another_score():
+    a = variant("004-gaoyi-2021-dept", _reason("2.2.3", "经自评，部门基础数据信息和会计信息资料真实、完整，故此项得 0.5 分。"))
+    [f] = cats(a, "扣分理由与评分不符")
+    assert (f.claimed, f.recomputed, f.severity) == ("0.5分", "1分", "警告")
+
+
+def test_deduction_reason_naming_another_rate_than_the_rule_scores():
+    def reason_only(text):  # the rate named in the reason alone, not also among the stated values
+        def change(data):
+            _reason("3.2.3", text)(data)
+            data["stated"]["values"] = [v for v in data["stated"]["values"] if v["metric"] != "满意度"]
+        return change
+    a = variant("001-jiguan-dept", reason_only("2016年年度考核民意调查满意率为90%。"))
+    [f] = cats(a, "扣分理由与评分不符")
+    assert (f.claimed, f.recomputed, f.severity, f.action) == ("90%", "98%", "警告", "说明口径")
+    assert "所述90%与按其自身数据计算的" in f.message
+    # the stated values (98%) do not cover the reason's 90%: still reported here
+    assert len(cats(variant("001-jiguan-dept", _reason("3.2.3", "满意率为90%。")), "扣分理由与评分不符")) == 1
+    # the same rate within its printed precision: no finding
+    assert not cats(variant("001-jiguan-dept", reason_only("满意率为98.0%。")), "扣分理由与评分不符")
+
+
+@pytest.mark.parametrize("text, deducted", [
+    ("公务卡刷卡率每减少一个百分点扣0.2分，扣完为止", None),  # the rule quoted, not a deduction
+    ("①未按时报送扣1分；②资料不全扣0.5分", D("1.5")),
+    ("（正文未说明自评扣1分的理由）", None),  # the encoder's remark, not the unit's reason
+])
+def test_stated_deduction_reads_only_the_units_own_amounts(text, deducted):
+    from evallib.review.reasons import reason_text, stated_deduction
+    assert stated_deduction(reason_text(text)) == deducted
+
+
+def test_deduction_reason_on_a_target_row_is_its_deviation_note():
+    # 000 p4: 项目验收合格率 70% against 100%, scored 7 of 10, note "疫情影响" (no amount): nothing to compare
+    assert not cats(assess(SUBJECTS / "000-heshan-2020-p4-dalou.yaml"), "扣分理由与评分不符")
+
+    def note(data):
+        data["targets"]["output.quality"][0]["note"] = "疫情影响，扣2分"
+    [f] = cats(variant("000-heshan-2020-p4-dalou", note), "扣分理由与评分不符")
+    assert (f.claimed, f.recomputed, f.places) == ("扣2分", "扣3分", ["偏差原因"])

@@ -237,6 +237,7 @@ def test_dept_satisfaction_bands(tmp_path, rate, score):
     def change(data):
         data["figures"]["调查"]["满意度"] = rate
         data["stated"]["values"] = []
+        data["inputs"]["3.2.3"]["evidence"] = f"民意调查满意率为{rate}。"  # the reason names the varied rate
 
     ev = assess(variant(tmp_path, DEPT, change))
     assert ev.leaves["3.2.3"].recomputed == score

@@ -9,6 +9,7 @@ from typing import Any, Iterable
 from ..core.numbers import ZERO, json_number
 from ..engine.scoring import Evaluation
 from . import framework, projects, scores, stated, tables, targets, totals  # noqa: F401  (register the checks)
+from . import reasons  # noqa: F401  (registered last, so the other checks keep their order)
 from .conventions import apply_conventions
 from .findings import CHECKS, SEVERITIES, Finding, Review, as_reading, path_of
 
