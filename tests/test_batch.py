@@ -29,6 +29,8 @@ from conftest import ROOT, run_cli
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import make_subjects  # noqa: E402
 
+pytestmark = pytest.mark.slow  # every test here starts kernels or runs many subjects
+
 SUBJECTS = ROOT / "parameters" / "subjects"
 A = SUBJECTS / "003-futian-2021-dept.yaml"  # large department subject, futian framework
 B = SUBJECTS / "000-heshan-2020-p2-yunwei.yaml"  # project subject, heshan project framework
@@ -36,8 +38,6 @@ B = SUBJECTS / "000-heshan-2020-p2-yunwei.yaml"  # project subject, heshan proje
 # State a careless notebook could leave behind; each item would change the outputs if it leaked.
 POLLUTE = """
 import os, warnings, matplotlib, pandas as pd
-
-pytestmark = pytest.mark.slow  # every test here starts kernels or runs many subjects
 matplotlib.rcParams["axes.facecolor"] = "#ff0000"
 matplotlib.rcParams["lines.linewidth"] = 9
 pd.set_option("styler.format.precision", 1)
