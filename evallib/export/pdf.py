@@ -69,6 +69,12 @@ def print_css(font_file: Path, title: str = "") -> str:
 html, body, body * {{ font-family: "{FONT_FAMILY}", sans-serif !important; }}
 body.jp-Notebook {{ max-width: none !important; margin: 0 !important; padding: 0 !important; }}
 .jp-OutputArea-child, .jp-Cell, .jp-OutputArea, .jp-Cell-outputWrapper {{ break-inside: auto !important; }}
+/* A heading keeps room for some text below it: it moves to the next page rather than end one. Each
+   notebook output is its own block, so break-after: avoid alone does not reach the next output. */
+h1, h2, h3, h4 {{ break-inside: avoid; }}
+h1::after, h2::after, h3::after, h4::after {{ content: ""; display: block; height: 30mm; margin-bottom: -30mm; }}
+/* JupyterLab lays outputs out as flex boxes; page breaks inside flex items are not honoured */
+.jp-OutputArea-child, .jp-OutputArea-output, .jp-OutputArea, .jp-Cell, .jp-Cell-outputWrapper {{ display: block !important; }}
 section.eb-cover {{ page: cover; break-after: page; min-height: 230mm; }}
 nav.eb-toc {{ break-after: page; }}
 section.eb-signature, section.eb-annex {{ break-before: page; }}

@@ -4,6 +4,7 @@ paragraphs, the cover block and the merged-cell score table. Output is determini
 from __future__ import annotations
 
 import html
+import re
 import zlib
 from decimal import Decimal
 
@@ -59,6 +60,18 @@ def figure_caption(number: int, title: str) -> str:
     return f'<figcaption class="eb-caption">图{number} {esc(title)}</figcaption>'
 
 
+_OWN_NUMBER = re.compile(r"^(表\s*[0-9][0-9.\-—－]*)\s*")
+
+
+def caption_text(number: int | None, title: str) -> str:
+    """表N and the title; a table copied from the unit's document keeps its own number as a note
+    ("表1 部门预算收支情况（原表1-1）"), so a caption never reads "表1 表1-1 …"."""
+    own = _OWN_NUMBER.match(title)
+    if number and own:
+        title = f"{title[own.end():]}（原{own.group(1).replace(' ', '')}）"
+    return (f"表{number} " if number else "") + title
+
+
 def table_html(table: NamedTable, highlight: str | None = None, caption: bool = True, number: int | None = None) -> str:
     frame = table.frame
     if frame is None or len(frame) == 0:
@@ -75,7 +88,7 @@ def table_html(table: NamedTable, highlight: str | None = None, caption: bool = 
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
     if caption:
-        styler = styler.set_caption((f"表{number} " if number else "") + table.title)
+        styler = styler.set_caption(caption_text(number, table.title))
     parts = []
     if table.unit:
         parts.append(f'<p class="eb-unit">单位：{esc(table.unit)}</p>')
