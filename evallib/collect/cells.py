@@ -152,6 +152,24 @@ def template_version(wb) -> int:
     return 1
 
 
+def open_workbook(path: Path, read_only: bool = False):
+    """A workbook a user hands back; anything that is not one is a Chinese error naming the file."""
+    try:
+        return load_workbook(path, read_only=read_only, data_only=True)
+    except FileNotFoundError:
+        raise InputError.single(str(path), "", "文件不存在") from None
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InputError.single(str(path), "", f"无法作为 Excel 工作簿读取（{type(exc).__name__}）") from None
+
+
+def sheet_rows(path: Path, sheet: str, what: str) -> list[tuple]:
+    """The values of `sheet` in a workbook evalbook wrote (`what` names the kind, for the error)."""
+    wb = open_workbook(path, read_only=True)
+    if sheet not in wb.sheetnames:
+        raise InputError.single(str(path), "", f"缺少工作表“{sheet}”：这不是 evalbook 生成的{what}")
+    return list(wb[sheet].iter_rows(values_only=True))
+
+
 class Reader:
     def __init__(self, path: Path, wb=None):
         self.path = Path(path)
@@ -161,12 +179,7 @@ class Reader:
             self.wb = wb
             self.version = template_version(wb) if SHEET_README in wb.sheetnames else 1
             return
-        try:
-            self.wb = load_workbook(self.path, data_only=True)
-        except FileNotFoundError:
-            raise InputError.single(self.file, "", "文件不存在") from None
-        except Exception as exc:  # not a zip / not a workbook
-            raise InputError.single(self.file, "", f"无法作为 Excel 工作簿读取（{type(exc).__name__}）") from None
+        self.wb = open_workbook(self.path)
         missing = [s for s in CORE_SHEETS if s not in self.wb.sheetnames]
         if missing:
             raise InputError.single(self.file, "", f"不是 evalbook 数据填报模板：缺少工作表 {'、'.join(missing)}")

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
+from ..collect.cells import sheet_rows
 from ..assess.record import AssessmentRecord
 from ..collect.sheetstyle import BORDER, INPUT_FILL, REQUIRED_FILL, TITLE_FONT, WRAP, header_row, save_workbook
 from ..core.errors import InputError, Problem
@@ -75,13 +76,7 @@ def _text(value) -> str:
 def read_comments(path: Path, record: AssessmentRecord) -> list[Comment]:
     """Every filled comment row, checked: a decision for each, a reason for each 不予采纳, a known figure."""
     file = str(path)
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InputError.single(file, "", f"无法作为 Excel 工作簿读取（{type(exc).__name__}）")
-    if SHEET not in wb.sheetnames:
-        raise InputError.single(file, "", f"缺少工作表“{SHEET}”：这不是 evalbook 生成的意见征求表")
-    rows = list(wb[SHEET].iter_rows(values_only=True))
+    rows = sheet_rows(path, SHEET, "意见征求表")
     if len(rows) < 4 or [_text(h) for h in rows[3][:len(HEADERS)]] != HEADERS:
         raise InputError.single(file, f"{SHEET}!第4行", "表头与意见征求表格式不符（请勿增删或移动列）")
     if f"评价对象编号：{record.id}。" not in _text(rows[1][0]):

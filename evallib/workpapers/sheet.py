@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
+from ..collect.cells import sheet_rows
 from ..assess.record import AssessmentRecord
 from ..collect.sheetstyle import BORDER, INPUT_FILL, TITLE_FONT, WRAP, cell_number, header_row, save_workbook
 from ..core.errors import InputError, Problem
@@ -75,13 +76,7 @@ def write_papers_xlsx(path: Path, title: str, record: AssessmentRecord, papers: 
 def read_notes(path: Path, known_ids: set[str] | None = None) -> Notes:
     """The consultant's columns of a working-paper workbook, by indicator."""
     file = str(path)
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InputError.single(file, "", f"无法作为 Excel 工作簿读取（{type(exc).__name__}）")
-    if PAPER_SHEET not in wb.sheetnames:
-        raise InputError.single(file, "", f"缺少工作表“{PAPER_SHEET}”：这不是 evalbook 生成的工作底稿")
-    rows = list(wb[PAPER_SHEET].iter_rows(values_only=True))
+    rows = sheet_rows(path, PAPER_SHEET, "工作底稿")
     header = [str(h or "") for h in rows[0]] if rows else []
     if header[:len(HEADERS)] != HEADERS:
         raise InputError.single(file, f"{PAPER_SHEET}!第1行", "表头与工作底稿格式不符（请勿增删或移动列）")
