@@ -13,7 +13,7 @@ import yaml
 from conftest import ROOT, require_seed, run_cli
 from evallib.model.framework import load_framework
 from evallib.assess.assessment import assess_loaded
-from evallib.review.checks import run_review
+from evallib.review.run import run_review
 from evallib.engine.scoring import evaluate
 from evallib.model.subject import Subject, SubjectSpec, load_subject
 

@@ -20,7 +20,7 @@ from evallib.model.framework import load_framework
 from evallib.model.lint import lint
 from evallib.rules.formulas import Calculator
 from evallib.assess.assessment import assess, assess_loaded
-from evallib.review.checks import run_review
+from evallib.review.run import run_review
 from evallib.rules import RuleContext
 from evallib.engine.scoring import evaluate, evaluate_file
 from evallib.model.subject import load_subject

@@ -5,9 +5,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..review.findings import SEVERITIES, severity_counts
 from ..core.errors import InputError
 from ..core.numbers import fmt
-from ..review.checks import SEVERITIES
 from ..model.subject import scorer_label
 from .parser import ChineseArgumentParser, ljust, rjust, display_width
 
@@ -94,7 +94,7 @@ def print_review(a) -> None:
           f"等级{'发生变化' if (ev.self_grade != ev.grade) else '不变'}")
     if ev.stated_total is not None:
         print(f"文件所述总分：{fmt(ev.stated_total)} 分（{ev.subject.spec.stated.grade or '—'}）")
-    counts = {s: sum(1 for f in rv.findings if f.severity == s) for s in SEVERITIES}
+    counts = severity_counts(rv.findings)
     print(f"发现 {len(rv.findings)} 项：" + "，".join(f"{s} {n}" for s, n in counts.items()))
     for i, f in enumerate(rv.findings, 1):
         extra = ""

@@ -7,6 +7,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from ..review.findings import severity_counts
 from ..core.numbers import fmt
 from ..report.ranking import framework_groups
 from .xlsxdata import projects_sheet, tables_sheet
@@ -292,7 +293,7 @@ def summary_workbook(evaluations: list) -> Workbook:
     rows = [(rank, ev, group) for group in groups for rank, ev in group.ranked]
     for i, (rank, ev, group) in enumerate(rows, 1):
         meta = ev.meta
-        counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in ("错误", "警告", "提示")}
+        counts = severity_counts(ev.findings)
         delta = ev.total - ev.self_total if ev.self_total is not None else None
         changed = "—" if ev.self_grade is None else ("是" if ev.self_grade != ev.grade else "否")
         cells = [rank, meta.id, meta.unit, meta.name, meta.kind, meta.year, group.framework_name, cell_number(ev.total),

@@ -12,11 +12,11 @@ from typing import Any
 
 import pandas as pd
 
+from ..review.findings import severity_counts
 from ..model.workbook import framework_search, workbook_path
 from ..assess.assessment import assess
 from ..assess.record import AssessmentRecord, LeafRecord, read_assessment, record_of
 from ..core.numbers import fmt, fmt_amount, fmt_percent
-from ..review.checks import SEVERITIES
 from . import frame, voice
 from .annexes import (annexes, findings_csv_frame, package_versions, projects_frame, provenance,  # noqa: F401
                       score_table_rows, scores_frame)
@@ -315,7 +315,7 @@ def findings_frame(ev: AssessmentRecord) -> pd.DataFrame:
 
 
 def review_section(ev: AssessmentRecord) -> dict[str, Any]:
-    counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in SEVERITIES}
+    counts = severity_counts(ev.findings)
     changed = [l for l in ev.leaf_list() if l.score is not None and l.self_score is not None and l.score != l.self_score]
     text = (f"本次评价共核查末级指标{len(ev.leaves)}项，其中{len(changed)}项评价得分与单位自评分不同；"
             f"核查单位报告和报表数据，发现问题{len(ev.findings)}项（" + "，".join(f"{s}{n}项" for s, n in counts.items()) + "）。")

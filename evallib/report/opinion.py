@@ -8,11 +8,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from ..review.findings import severity_counts
 from ..assess.record import AssessmentRecord, FindingRecord
 from ..core.numbers import fmt_amount
 from ..model.engagement import PLACEHOLDER
 from ..model.subject import scorer_label
-from ..review.findings import ACTIONS, SEVERITIES
+from ..review.findings import ACTIONS
 from . import frame
 from .wording import reader_text, sentence, with_labels
 
@@ -211,7 +212,7 @@ def _coverage(ev: AssessmentRecord, filed: str) -> tuple[str, str, list[tuple[st
 def _findings_text(ev: AssessmentRecord) -> str:
     if not ev.findings:
         return "复核未发现问题。"
-    sev = {s: sum(1 for f in ev.findings if f.severity == s) for s in SEVERITIES}
+    sev = severity_counts(ev.findings)
     act = {a: sum(1 for f in ev.findings if f.action == a) for a in ACTIONS}
     return (f"复核共发现问题{len(ev.findings)}项，其中" + "、".join(f"{s}{n}项" for s, n in sev.items() if n)
             + "；需单位" + "、".join(f"{a}{n}项" for a, n in act.items() if n and a != "仅提示")

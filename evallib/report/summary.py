@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..review.findings import severity_counts
 from ..assess.record import AssessmentRecord, read_assessment
 from ..core.errors import InputError
 from ..core.numbers import ZERO, fmt, fmt_percent
@@ -56,7 +57,7 @@ def _self_grade(ev: AssessmentRecord) -> str | None:
 def league_frame(group: FrameworkGroup, link: bool = True) -> pd.DataFrame:
     rows = []
     for rank, ev in group.ranked:
-        counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in ("错误", "警告")}
+        counts = severity_counts(ev.findings)
         name = (ev.meta.name or "").replace(" ", "")
         self_total = ev.self_total if ev.self_total is not None else ev.stated_total
         rows.append({"名次": rank, "单位": ev.meta.unit, "评价对象": Link(name, f"{ev.id}/report.html") if link else name,
