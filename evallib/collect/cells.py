@@ -159,7 +159,7 @@ def open_workbook(path: Path, read_only: bool = False):
     except FileNotFoundError:
         raise InputError.single(str(path), "", "文件不存在") from None
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InputError.single(str(path), "", f"无法作为 Excel 工作簿读取（{type(exc).__name__}）") from None
+        raise InputError.single(str(path), "", "无法作为 Excel 工作簿读取（文件已损坏，或不是 .xlsx 格式）") from None
 
 
 def sheet_rows(path: Path, sheet: str, what: str) -> list[tuple]:

@@ -54,8 +54,8 @@ def read_document(path: Path) -> Document:
         return reader(path)
     except InputError:
         raise
-    except Exception as exc:  # a damaged or mislabelled file: say so, no traceback
-        raise InputError.single(str(path), "", f"无法读取此{ {'text': '文本', 'docx': 'Word', 'pdf': 'PDF'}[kind]}文件（文件损坏或格式不符）：{type(exc).__name__}")
+    except Exception:  # a damaged or mislabelled file: say so, no traceback
+        raise InputError.single(str(path), "", f"无法读取此{ {'text': '文本', 'docx': 'Word', 'pdf': 'PDF'}[kind]}文件（文件损坏或格式不符）") from None
 
 
 # --- plain text -------------------------------------------------------------------------------
