@@ -158,7 +158,7 @@ def open_workbook(path: Path, read_only: bool = False):
         return load_workbook(path, read_only=read_only, data_only=True)
     except FileNotFoundError:
         raise InputError.single(str(path), "", "文件不存在") from None
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise InputError.single(str(path), "", "无法作为 Excel 工作簿读取（文件已损坏，或不是 .xlsx 格式）") from None
 
 
