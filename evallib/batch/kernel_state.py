@@ -64,6 +64,9 @@ def kernel_reset(cwd: str) -> None:
     base = _BASELINE
     if base is None:
         raise RuntimeError("kernel_baseline() has not run in this kernel")
+    # first: the last subject's folder may be gone (a failed subject's staging folder is removed), and
+    # shell.reset reads the working directory
+    os.chdir(cwd)
     shell = get_ipython()
     if shell is not None:
         shell.reset(new_session=True)  # fresh namespace, In/Out history cleared, execution count 1
@@ -88,6 +91,5 @@ def kernel_reset(cwd: str) -> None:
         if os.environ.get(key) != value:
             os.environ[key] = value
     sys.path[:] = base["path"]
-    os.chdir(cwd)  # (shell.reset has already collected garbage)
 
 

@@ -18,6 +18,7 @@ cross-subject summary).
 from __future__ import annotations
 
 import importlib
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -100,14 +101,48 @@ def report_css() -> str:
     return (TEMPLATES / "evalbook" / "report.css").read_text("utf-8").replace("__FONT_STACK__", CSS_FONT_STACK)
 
 
+class ReportHTMLExporter(HTMLExporter):
+    """nbconvert's HTMLExporter without its closing BeautifulSoup pass.
+
+    That pass re-parses the whole page (a third of the export time) only to add a placeholder alt
+    text to images and tabindex attributes for notebook navigation; a report has neither need:
+    its charts carry their caption as alt text (template block data_png) and it has no cells to focus.
+    """
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        resources = self._init_resources(resources)
+        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
+_exporters = threading.local()  # one per thread: an exporter registers filters on every call
+
+
 def html_exporter() -> HTMLExporter:
-    exporter = HTMLExporter(
+    """This thread's exporter; built once, so its compiled templates serve every report."""
+    exporter = getattr(_exporters, "exporter", None)
+    if exporter is None:
+        exporter = _exporters.exporter = _new_exporter()
+    return exporter
+
+
+def _new_exporter() -> HTMLExporter:
+    exporter = ReportHTMLExporter(
         template_name="evalbook",
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         anchor_link_text="",
+        exclude_anchor_links=True,  # nbconvert writes the anchor as <a />, which HTML parsers leave open
         embed_images=True,
         require_js_url="",
         mathjax_url="",

@@ -224,11 +224,11 @@ def to_svg(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def image(fig: Figure | bytes | None):
+def image(fig: Figure | bytes | None, alt: str = ""):
     """An IPython image (PNG, embedded in the notebook) for display in a report cell; given the PNG
-    bytes of `to_png` it is not rendered again."""
+    bytes of `to_png` it is not rendered again. `alt`: the chart's caption, for screen readers and Word."""
     if fig is None:
         return None
     from IPython.display import Image
 
-    return Image(data=fig if isinstance(fig, bytes) else to_png(fig), format="png")
+    return Image(data=fig if isinstance(fig, bytes) else to_png(fig), format="png", alt=alt or None)
