@@ -106,7 +106,8 @@ class SubjectJob:
             self.ev = AssessmentRecord(read_json(text))  # what every later stage reads
             mark = self._mark("assess", started)
             if not self.score_only:
-                params = {"assessment": ASSESSMENT_FILE, "output_dir": "."}  # relative to the kernel's folder
+                params = {"assessment": ASSESSMENT_FILE, "output_dir": ".",  # relative to the kernel's folder
+                          "chart_svg": "svg" in self.formats}  # vector charts cost a third of the charts' time: on request
                 self.nb = (self.kernel.execute("report", params, self.stage) if self.kernel is not None
                            else execute("report", params, self.stage))
                 self._mark("notebook", mark)

@@ -188,7 +188,7 @@ def add(sub) -> None:
     p = sub.add_parser("run", help="生成评价报告（每个评价对象一份）与汇总")
     p.add_argument("files", nargs="*", metavar="FILE", help="评价对象文件；不指定则为工作簿的 parameters/subjects/*.yaml")
     p.add_argument("--out", metavar="DIR", help="输出目录，默认为工作簿的 outputs/")
-    p.add_argument("--format", action="append", metavar="FMT", help="输出格式，默认 html（可多次指定或用逗号分隔）")
+    p.add_argument("--format", action="append", metavar="FMT", help="输出格式：html（默认）、pdf、docx、xlsx、opinion（复核意见书）、svg（图表另存矢量图）；可多次指定或用逗号分隔")
     p.add_argument("--frameworks", action="append", metavar="DIR",
                    help="指标体系所在目录（可多次指定）；默认为工作簿的 parameters/frameworks，其后总是自带的指标体系")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数，默认为本机 CPU 核数")

@@ -96,9 +96,10 @@ def _toc(doc, paragraph, headings: list[tuple[int, str]]) -> None:
     end = paragraph._p[-1]
     paragraph._p.remove(end)  # the field ends after the cached entries
     last = paragraph
+    styles = {level: _toc_style(doc, level) for level in sorted({level for level, _ in headings})}
     for level, text in headings:
         entry = _after(last)
-        entry.style = _toc_style(doc, level)
+        entry.style = styles[level]
         _run(entry._p, text)
         last = entry
     last._p.append(end)
@@ -139,9 +140,22 @@ def _style(doc, *names):
 
 # ---------------------------------------------------------------- headings
 
-def _heading_level(paragraph) -> int | None:
-    name = paragraph.style.name if paragraph.style is not None else ""
-    m = re.fullmatch(r"Heading (\d)", name)
+def style_names(doc) -> dict[str | None, str]:
+    """Paragraph style id -> name, read once: python-docx looks a paragraph's style up by XPath each time."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    default = doc.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    names: dict[str | None, str] = {s.style_id: s.name for s in doc.styles}
+    names[None] = default.name if default is not None else "Normal"  # a paragraph without or with an unknown style
+    return names
+
+
+def _style_name(paragraph, names: dict) -> str:
+    return names.get(paragraph._p.style, names[None]) or ""
+
+
+def _heading_level(paragraph, names: dict) -> int | None:
+    m = re.fullmatch(r"Heading (\d)", _style_name(paragraph, names))
     return int(m.group(1)) if m else None
 
 
@@ -149,8 +163,9 @@ def number_headings(doc) -> bool:
     """Turn typed heading numbers (一、 （一） 1. （1）) into Word outline numbering when they run in order."""
     found = []
     counters = [0] * len(_LEVELS)
+    names = style_names(doc)
     for p in doc.paragraphs:
-        if _heading_level(p) is None:
+        if _heading_level(p, names) is None:
             continue
         for depth, (pattern, _, _) in enumerate(_LEVELS):
             m = pattern.match(p.text)
@@ -228,9 +243,9 @@ def _add_outline_numbering(doc) -> None:
 
 def number_captions(doc) -> None:
     """A caption starting 图N/表N gets its number as a SEQ field, so Word can list and cross-reference it."""
+    names = style_names(doc)
     for p in doc.paragraphs:
-        name = p.style.name if p.style is not None else ""
-        if "Caption" not in name:
+        if "Caption" not in _style_name(p, names):
             continue
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         m = _CAPTION_NO.match(p.text)
@@ -282,18 +297,20 @@ def apply_layout(doc, title: str, has_cover: bool, table_pt: float) -> None:
     from .docxtables import layout_table
 
     paragraphs = doc.paragraphs
+    names = style_names(doc)
     start = next((i for i, p in enumerate(paragraphs) if p.text == TOC), 0)
-    headings = [(_heading_level(p), p.text) for p in paragraphs[start:]
-                if _heading_level(p) in (1, 2, 3) and p.text.strip()]
+    headings = [(level, p.text) for p in paragraphs[start:]
+                if (level := _heading_level(p, names)) in (1, 2, 3) and p.text.strip()]
     section = doc.sections[0]
     text_width = int((section.page_width - section.left_margin - section.right_margin) / 635)
     for table in doc.tables:
         layout_table(table, text_width, table_pt)
     number_captions(doc)
     for p in list(doc.paragraphs):
-        if p.text == PAGEBREAK:
+        text = p.text
+        if text == PAGEBREAK:
             _page_break(p)
-        elif p.text == TOC:
+        elif text == TOC:
             _toc(doc, p, headings)
     number_headings(doc)
     header_footer(doc, title, has_cover)

@@ -96,19 +96,19 @@ def layout_table(table, text_width_twips: int, font_pt: float) -> None:
     _order_tblpr(tblpr)
     for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips):
         col.set(qn("w:w"), str(width))
-    for row in rows:
+    for row, texts in zip(rows, grid):  # texts: the row's cell texts by grid column, read once above
         trpr = row._tr.get_or_add_trPr()
         is_header = trpr.find(qn("w:tblHeader")) is not None
-        short = max((_text_width(c.text) for c in row.cells), default=0) < 120
+        short = max((_text_width(t) for t in texts), default=0) < 120
         if short and trpr.find(qn("w:cantSplit")) is None:  # a tall row may split, or it leaves half a page blank
             trpr.insert(0, OxmlElement("w:cantSplit"))
         for j, cell in enumerate(row.cells[:ncols]):
             cell.width = twips[j] * 635  # EMU per twip
-            for p in cell.paragraphs:
-                if is_header:
-                    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                elif _NUMBER.match(cell.text.strip()):
-                    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            align = (WD_ALIGN_PARAGRAPH.CENTER if is_header
+                     else WD_ALIGN_PARAGRAPH.RIGHT if j < len(texts) and _NUMBER.match(texts[j].strip()) else None)
+            if align is not None:
+                for p in cell._tc.p_lst:
+                    p.alignment = align
 
 
 def _cell_texts(table) -> list[list[str]]:

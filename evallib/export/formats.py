@@ -1,4 +1,4 @@
-"""Report formats pdf, docx and xlsx for `evalbook run --format`, registered in the report's EXPORTERS.
+"""Report formats pdf, docx, xlsx and svg for `evalbook run --format`, registered in the report's EXPORTERS.
 
 Importing this module registers them (evallib.export.html lists it in PLUGIN_MODULES).
 """
@@ -52,3 +52,10 @@ def export_xlsx(ctx: ExportContext) -> list[Path]:
     path = write_subject_xlsx(ctx.evaluation, Path(ctx.out_dir) / f"{ctx.name}.xlsx")
     ctx.outputs["xlsx"] = path
     return [path]
+
+
+@register("svg")
+def export_svg(ctx: ExportContext) -> list[Path]:
+    """The charts as SVG files: the report notebook writes them beside the PNGs when run with chart_svg
+    (the batch runner sets it when svg is asked for); listed here so the run records them."""
+    return sorted((Path(ctx.out_dir) / "charts").glob("*.svg"))
