@@ -19,6 +19,9 @@ includes process start-up and the cross-subject summary, which the naive loop do
 `all_formats_over_html: Y.YY` (wall time of run 3 / run 2). Ratios within one invocation only: the
 machine may be shared, so absolute seconds vary between runs.
 
+Before those two lines it prints `scoring_ms_per_subject` (every bundled subject in parameters/subjects/
+scored again and again in this warm process: the engine alone, files parsed once beforehand; goal under 5 ms).
+
 --memory: peak resident memory of the whole process tree (parent + workers + kernels, sampled
 every 50 ms) of `evalbook run --jobs 2` for N and 2N subjects: scoring only (--score-only, no
 notebooks) at 500 and 1,000, full reports at 100 and 200. Memory that stays flat as N doubles
@@ -114,18 +117,38 @@ ALL_FORMATS = "html,pdf,docx,xlsx"
 
 
 def stage_table(manifest: dict) -> None:
-    """Seconds per stage of every subject (in its worker) and the totals, from a run's manifest."""
+    """Seconds per stage of every subject (in its worker) and the totals, from a run's manifest. The
+    cross-subject summary (summary.html, summary.xlsx) is one step per run: its column shows in the totals,
+    and its share per subject in the mean."""
     rows = [(Path(r["file"]).stem, r.get("stages", {}), r["seconds"]) for r in manifest["subjects"]]
-    print(f"{'subject':<40}" + "".join(f"{s:>9}" for s in STAGES) + f"{'total':>9}")
+    summary = sum(manifest.get("summary_stages", {}).values())
+    print(f"{'subject':<40}" + "".join(f"{s:>9}" for s in STAGES) + f"{'summary':>9}{'total':>9}")
     for name, stages, seconds in rows:
-        print(f"{name[:39]:<40}" + "".join(f"{stages.get(s, 0.0):>9.2f}" for s in STAGES) + f"{seconds:>9.2f}")
+        print(f"{name[:39]:<40}" + "".join(f"{stages.get(s, 0.0):>9.2f}" for s in STAGES) + f"{'':>9}{seconds:>9.2f}")
     totals = {s: sum(st.get(s, 0.0) for _, st, _ in rows) for s in STAGES}
-    whole = sum(sec for _, _, sec in rows)
-    print(f"{'total (sum over subjects)':<40}" + "".join(f"{totals[s]:>9.2f}" for s in STAGES) + f"{whole:>9.2f}")
+    whole = sum(sec for _, _, sec in rows) + summary
+    print(f"{'total (sum over subjects)':<40}" + "".join(f"{totals[s]:>9.2f}" for s in STAGES)
+          + f"{summary:>9.2f}{whole:>9.2f}")
     n = max(1, len(rows))
-    print(f"{'mean per subject':<40}" + "".join(f"{totals[s] / n:>9.2f}" for s in STAGES) + f"{whole / n:>9.2f}")
-    summary = manifest.get("summary_stages", {})
-    print("summary: " + ", ".join(f"{k} {v:.2f} s" for k, v in summary.items()) if summary else "summary: (none)")
+    print(f"{'mean per subject':<40}" + "".join(f"{totals[s] / n:>9.2f}" for s in STAGES)
+          + f"{summary / n:>9.2f}{whole / n:>9.2f}")
+    parts = manifest.get("summary_stages", {})
+    print("summary: " + ", ".join(f"{k} {v:.2f} s" for k, v in parts.items()) if parts else "summary: (none)")
+
+
+def scoring_ms(rounds: int = 50) -> tuple[float, int]:
+    """Milliseconds per subject for scoring alone (engine.evaluate) in this warm process, over every
+    bundled subject; parsing is done once, before timing."""
+    from evallib.engine.scoring import evaluate, load_pair
+
+    pairs = [load_pair(p) for p in sorted((ROOT / "parameters" / "subjects").glob("*.yaml"))]
+    for framework, subject in pairs:  # warm-up
+        evaluate(framework, subject)
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for framework, subject in pairs:
+            evaluate(framework, subject)
+    return (time.perf_counter() - start) * 1000 / (rounds * len(pairs)), len(pairs)
 
 
 def speed(n: int, keep: bool, naive_n: int | None, pdf_engine: str) -> None:
@@ -151,6 +174,8 @@ def speed(n: int, keep: bool, naive_n: int | None, pdf_engine: str) -> None:
         print(f"evalbook run --jobs 2 --format html: {wall:.2f} s = {wall / n:.2f} s per subject "
               f"(wall; includes start-up and summary.html)")
         print(f"evalbook run --jobs 2 --format {ALL_FORMATS}: {wall_all:.2f} s = {wall_all / n:.2f} s per subject")
+        ms, count = scoring_ms()
+        print(f"scoring_ms_per_subject: {ms:.2f} (engine alone, warm process, {count} bundled subjects)")
         print(f"speedup_vs_naive_cli: {naive_total / wall:.2f} (HTML, {n} subjects"
               + (f", naive measured on {k}" if k < n else "") + ")")
         print(f"all_formats_over_html: {wall_all / wall:.2f} (PDF engine {pdf_engine})")
