@@ -1,5 +1,9 @@
-"""HTML fragments for the report notebook: tables (pandas Styler with stable uuids),
-paragraphs, the cover block and the merged-cell score table. Output is deterministic.
+"""HTML fragments for the report notebook: tables (plain HTML with stable ids), paragraphs, the cover
+block and the merged-cell score table. Output is deterministic.
+
+Tables are written directly rather than through pandas' Styler: the Styler adds an id per cell and a
+<style> block of per-cell selectors to every table, which made each report's HTML larger, the kernel
+slower (a fifth of a notebook's time) and the PDF engines' style matching slower; classes do the same job.
 """
 from __future__ import annotations
 
@@ -7,8 +11,6 @@ import html
 import re
 import zlib
 from decimal import Decimal
-
-import pandas as pd
 
 from ..core.numbers import fmt, fmt_amount
 from .data import NamedTable, Report
@@ -72,27 +74,56 @@ def caption_text(number: int | None, title: str) -> str:
     return (f"表{number} " if number else "") + title
 
 
+_NUMBER_TEXT = re.compile(r"^[-+−]?\d[\d,]*(\.\d+)?%?$")  # a figure already formatted: 1,234.50 / -0.08 / 96.42%
+
+
+def _is_number(value) -> bool:
+    if isinstance(value, str):
+        return bool(_NUMBER_TEXT.match(value.strip()))
+    return isinstance(value, (Decimal, int, float)) and not isinstance(value, bool)
+
+
+def _cell(value) -> str:
+    """A cell's HTML: a Link is HTML already (its parts escaped by cell_text); any other text is escaped."""
+    return cell_text(value) if isinstance(value, Link) else esc(cell_text(value))
+
+
+def _marked(value) -> bool:
+    """A highlighted row: its `highlight` column holds something other than nothing or zero ("0.00" is zero)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return False
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").rstrip("%").replace("−", "-")
+        if text in ("", "—", "-"):
+            return False
+        try:
+            return Decimal(text) != 0
+        except ArithmeticError:
+            return True
+    return value != 0
+
+
 def table_html(table: NamedTable, highlight: str | None = None, caption: bool = True, number: int | None = None) -> str:
     frame = table.frame
     if frame is None or len(frame) == 0:
         return f'<p class="eb-empty">{esc(table.title)}：无。</p>'
-    styler = frame.style.set_uuid(uuid_for(table.key)).hide(axis="index")
-    styler = styler.format(cell_text, escape="html").set_table_attributes('class="eb-table"')
-    if highlight and highlight in frame.columns:
-        def mark(row):
-            value = row[highlight]
-            on = value is not None and not (isinstance(value, float) and value != value) and value != 0
-            return ["background-color:#fdecea" if on else "" for _ in row]
-        styler = styler.apply(mark, axis=1)
-    numeric = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, (Decimal, int, float)) and not isinstance(v, bool)).any()]
-    if numeric:
-        styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
-    if caption:
-        styler = styler.set_caption(caption_text(number, table.title))
+    columns = list(frame.columns)
+    numeric = [any(_is_number(v) for v in frame[c]) for c in columns]  # right-aligned columns
+    rows = frame.itertuples(index=False, name=None)
+    mark_at = columns.index(highlight) if highlight in columns else None
+    body = []
+    for row in rows:
+        cells = "".join(f'<td class="{"num" if _is_number(v) else "r"}">{_cell(v)}</td>' if right else f"<td>{_cell(v)}</td>"
+                        for v, right in zip(row, numeric))
+        marked = mark_at is not None and _marked(row[mark_at])
+        body.append(f'<tr class="eb-marked">{cells}</tr>' if marked else f"<tr>{cells}</tr>")
+    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
+    title = f"<caption>{esc(caption_text(number, table.title))}</caption>" if caption else ""
     parts = []
     if table.unit:
         parts.append(f'<p class="eb-unit">单位：{esc(table.unit)}</p>')
-    parts.append(styler.to_html())
+    parts.append(f'<table id="T_{uuid_for(table.key)}" class="eb-table">{title}<thead><tr>{head}</tr></thead>'
+                 f"<tbody>\n" + "\n".join(body) + "\n</tbody></table>")
     if table.note:
         parts.append(f'<p class="eb-note">注：{esc(table.note)}</p>')
     return '<div class="eb-block">' + "\n".join(parts) + "</div>"
