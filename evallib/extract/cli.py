@@ -17,7 +17,8 @@ EXIT_OK = 0
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data) -> bool:  # a weight used twice is written twice, not as &id001 / *id001
+        return True
 
 
 def _decimal(dumper, value: Decimal):
