@@ -171,6 +171,29 @@ def test_framework_draft_from_a_project_target_form(seeds, tmp_path, capsys):
     assert "&id" not in out.read_text("utf-8")
 
 
+def test_project_targets_from_the_forms(seeds):
+    """Each 附件4-2 form of seed 000 gives its project's targets (三级 rows under the framework's slots),
+    funds score, stated execution rate and total exactly as the hand-encoded p1–p4 subjects hold them."""
+    doc = _seed_doc(seeds, "000")
+    fields = ("name", "target", "actual", "weight", "self_score", "note")
+    differences = []
+    for sid, number in SUBJECTS.items():
+        subject = load_subject(ROOT / "parameters" / "subjects" / f"{sid}.yaml")
+        if subject.meta.framework != "heshan-2020-project-table":
+            continue
+        framework = load_framework(ROOT / "parameters" / "frameworks" / "heshan-2020-project-table.yaml")
+        draft = draft_subject(doc, framework, number, Report(""), None)
+        assert draft["meta"]["name"] == subject.meta.name
+        expected = {slot: [tuple(getattr(r, f) or None for f in fields) for r in rows]
+                    for slot, rows in subject.spec.targets.items()}
+        got = {slot: [tuple(r.get(f) for f in fields) for r in rows] for slot, rows in draft["targets"].items()}
+        differences += [(sid, slot, expected.get(slot), got.get(slot)) for slot in set(expected) | set(got)
+                        if expected.get(slot) != got.get(slot)]
+        stated = {(v["name"], v["value"], v.get("metric")) for v in draft["stated"]["values"]}
+        assert {(v.name, v.value, v.metric) for v in subject.spec.stated.values} <= stated, sid
+    assert not differences, differences
+
+
 def test_drafts_carry_their_sources_and_the_report_lists_them(seeds, tmp_path, capsys):
     out = tmp_path / "futian.yaml"
     code, stdout, _ = run_cli(capsys, "extract", seeds / f"{SEED['003']}.txt", "--framework", "futian-2021-dept", "-o", out)

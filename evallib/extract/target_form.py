@@ -67,6 +67,8 @@ class TargetForm:
     total_score: Decimal | None = None
     total_where: str = ""
     notes: list[str] = field(default_factory=list)
+    unit: str = ""  # 主管部门
+    unit_where: str = ""
 
     def funds_number(self, *labels: str) -> Decimal | None:
         for label, cell in self.funds.items():
@@ -119,6 +121,8 @@ def find_target_forms(doc: Document) -> list[TargetForm]:
         if _PROJECT_NAME.match(key(filled[0])):
             name = next((c for c in filled[1:]), "")
             pending = TargetForm(name=name, name_where=row.where, where="", start=(ti, ri))
+        elif pending is not None and key(filled[0]) == "主管部门" and len(filled) > 1:
+            pending.unit, pending.unit_where = filled[1], row.where
         elif sum(1 for c in cells if key(c) in _FUNDS_COLUMNS) >= 2:
             funds_header = cells
         elif any(key(c) == "年度资金总额" for c in filled) and funds_header:
