@@ -5,6 +5,8 @@ import re
 from decimal import Decimal
 
 from ..model.framework import Framework
+from .figures import Labels, extract_figures
+from .projects import extract_projects
 from .framework_draft import pick_table
 from .match import match_leaves
 from .normalize import clean, half_width, key, number
@@ -44,9 +46,32 @@ def draft_subject(doc: Document, framework: Framework, table_no: int | None, rep
     if data["meta"]["unit"].startswith("（待填"):
         report.warn("未能从文件中读出单位名称：meta.unit 须人工填写")
     _stated_values(doc, data, report)
-    data.pop("form", None)
+    _figures(doc, framework, data, report, data.pop("form", None))
     _tables(doc, data, report)
     return data
+
+
+def _figures(doc: Document, framework: Framework, data: dict, report: Report, form) -> None:
+    """Basic figures and the project list from recognisable tables, with their sources in the draft block."""
+    catalogue = framework.catalogue
+    own = {f"{g}.{n}" for g, fields in framework.spec.figures.items() for n in fields}
+    labels = Labels.build(framework.meta.kind, catalogue, own, data["meta"].get("year"))
+    figures, sources, to_check, unmatched = extract_figures(doc, labels, form.covers if form else None)
+    if figures:
+        data["figures"] = figures
+        data["draft"].setdefault("sources", {})["figures"] = sources
+        for key, where in sources.items():
+            group, name = key.split(".", 1)
+            report.figures.append((key, catalogue[key].label, figures[group][name], where))
+    report.to_check += to_check
+    report.unmatched += unmatched
+    if framework.meta.kind == "部门整体":
+        projects, project_sources, lines = extract_projects(doc, labels, find_target_forms(doc))
+        if projects:
+            data["projects"] = projects
+            data["draft"].setdefault("sources", {})["projects"] = project_sources
+        report.found += [x for x in lines if x.startswith("项目清单")]
+        report.to_check += [x for x in lines if not x.startswith("项目清单")]
 
 
 def _score_table(doc, framework, leaves, table_no, data, report) -> None:
@@ -224,4 +249,5 @@ def _tables(doc: Document, data: dict, report: Report) -> None:
             report.values.append((f"表格“{title}”", f"{len(rows)} 行", t.where))
     if out:
         data["tables"] = out
-        report.warn("基础数据表已原样录入 tables（单位请核对）；figures 中的基础数据须按表人工对应填写")
+        report.warn("基础数据表已原样录入 tables（单位请核对）；能认出的数已录入 figures 并注明出处（见“基础数据”），"
+                    "其余评分所需的基础数据须按表人工对应填写")

@@ -69,6 +69,7 @@ class TargetForm:
     notes: list[str] = field(default_factory=list)
     unit: str = ""  # 主管部门
     unit_where: str = ""
+    rows: set[str] = field(default_factory=set)  # where of the target table's rows (header to 总分)
 
     def funds_number(self, *labels: str) -> Decimal | None:
         for label, cell in self.funds.items():
@@ -133,6 +134,7 @@ def find_target_forms(doc: Document) -> list[TargetForm]:
         elif is_target_header(row.cells):
             form = pending or TargetForm(name="", name_where="", where="", start=(ti, ri))
             form.where = row.where
+            form.rows.add(row.where)
             current = _Reader(form, [column_role(c) for c in row.cells])
             pending, funds_header = None, []
     if current is not None:  # no 总分 row: the form runs to the end of the document
@@ -168,6 +170,7 @@ class _Reader:
 
     def add(self, row: Row, position: tuple[int, int]) -> None:
         self.form.end = position
+        self.form.rows.add(row.where)
         by_role = self._cells(row)
 
         def first(role: str, k: int = 0) -> str:
@@ -203,6 +206,7 @@ class _Reader:
             self.form.notes.append(f"{self.form.where} 起的自评表没有“总分”行")
             return
         self.form.end = position
+        self.form.rows.add(total.where)
         numbers = [n for n in (_lead(c) for c in total.cells[1:] if clean(c)) if n is not None][:2]
         if len(numbers) == 2:
             self.form.total_weight, self.form.total_score = numbers
