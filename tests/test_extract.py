@@ -298,6 +298,36 @@ def test_drafts_carry_their_sources_and_the_report_lists_them(seeds, tmp_path, c
     assert quarterly["source"].startswith("第") and [r["name"] for r in quarterly["rows"]][0] == "第一季度"
 
 
+def test_stated_rates_name_their_metric_and_review_checks_them(seeds, tmp_path, capsys):
+    """A rate stated in the text names the metric it claims when its name is a metric's id or label; every
+    such metric agrees with the hand-encoded stated value of the same name and value (10 of them in the
+    seeds), and review compares the stated rate with the drafted figures."""
+    docs = {s: _seed_doc(seeds, s) for s in SEED}
+    common, named, wrong = 0, 0, []
+    for sid, table in SUBJECTS.items():
+        subject = load_subject(ROOT / "parameters" / "subjects" / f"{sid}.yaml")
+        framework = load_framework(ROOT / "parameters" / "frameworks" / f"{subject.meta.framework}.yaml")
+        draft = draft_subject(docs[sid[:3]], framework, table, Report(""), None)
+        hand = {(key(v.name), v.value): v.metric for v in subject.spec.stated.values}
+        for v in draft.get("stated", {}).get("values", []):
+            assert v["where"], v
+            if (key(v["name"]), v["value"]) in hand:
+                common += 1
+                named += "metric" in v
+                if "metric" in v and v["metric"] != hand[(key(v["name"]), v["value"])]:
+                    wrong.append((sid, v))
+    assert not wrong and common >= 10 and named == common, (common, named, wrong)
+    out = tmp_path / "futian.yaml"
+    assert run_cli(capsys, "extract", seeds / f"{SEED['003']}.txt", "--framework", "futian-2021-dept", "-o", out)[0] == 0
+    text = out.read_text("utf-8").replace("confirmed: false", "confirmed: true", 1)
+    out.write_text(text, "utf-8")
+    code, stdout, _ = run_cli(capsys, "review", out)
+    assert code == 0 and "所述数值与数据不符" not in stdout  # 93.74% = 1314.44 / 1402.24, both drafted from 表1-6
+    out.write_text(text.replace("value: 93.74%", "value: 95.00%"), "utf-8")
+    code, stdout, _ = run_cli(capsys, "review", out)
+    assert "所述数值与数据不符 · 固定资产利用率" in stdout and "第139行所称95.00%" in stdout
+
+
 # --- draft marker: refused until a person confirms it -------------------------------------------------
 
 
@@ -444,10 +474,18 @@ def test_docx_and_pdf_renderings_give_the_same_drafts(rendered, suffix):
     exact, right, machine, wrong = _framework_figures(docs, frameworks)
     assert all(ok for _, ok in exact), exact
     assert right / machine >= 0.70, wrong
-    # figures: the same as from the text, located by table row (and page)
+    # figures and stated rates: the same as from the text, located by table row / paragraph / page and line
     *_, drafts = _figure_agreement(docs, subjects)
     *_, text_drafts = _figure_agreement({s: _seed_doc(SEEDS, s) for s in RENDERED}, subjects)
     row = r"^第\d+页 表\d+ 第\d+行" if suffix == ".pdf" else r"^表\d+ 第\d+行"
+    line = r"^第\d+页 第\d+行$" if suffix == ".pdf" else r"^第\d+段$"
     for sid, (draft, _) in drafts.items():
         assert draft.get("figures") == text_drafts[sid][0].get("figures"), sid
         assert all(re.match(row, w) for w in draft["draft"].get("sources", {}).get("figures", {}).values()), sid
+        values = draft.get("stated", {}).get("values", [])
+        assert all(re.match(line, v["where"]) for v in values), sid
+        assert len(values) >= (10 if sid.startswith("003") else 0)
+        assert all(v["value"].endswith("%") for v in values)
+        named = {(v["name"], v["value"], v.get("metric")) for v in values if "metric" in v}
+        assert named == {(v["name"], v["value"], v.get("metric")) for v in text_drafts[sid][0]["stated"].get("values", [])
+                         if "metric" in v}, sid

@@ -45,7 +45,7 @@ def draft_subject(doc: Document, framework: Framework, table_no: int | None, rep
         _score_table(doc, framework, leaves, table_no, data, report)
     if data["meta"]["unit"].startswith("（待填"):
         report.warn("未能从文件中读出单位名称：meta.unit 须人工填写")
-    _stated_values(doc, data, report)
+    _stated_values(doc, data, report, framework)
     _figures(doc, framework, data, report, data.pop("form", None))
     _tables(doc, data, report)
     return data
@@ -208,16 +208,34 @@ def _targets(form, framework, report) -> dict:
     return targets
 
 
-def _stated_values(doc: Document, data: dict, report: Report) -> None:
-    values, seen = [], set()
+def _stated_values(doc: Document, data: dict, report: Report, framework: Framework) -> None:
+    """Rates stated in the text, with their line (paragraph, or page and line), and the metric they name
+    when the name is a metric's id or label (so review compares them with the figures)."""
+    metrics: dict[str, str | None] = {}
+    for name, metric in framework.metric_set.metrics.items():
+        for k in {key(name), key(metric.label)}:
+            metrics[k] = name if metrics.get(k, name) == name else None  # a label two metrics share: none
+    values, seen, previous = [], set(), ""
     for line in doc.lines:
-        for m in _RATE.finditer(half_width(line.text).replace("％", "%")):
+        text = half_width(line.text).replace("％", "%")
+        for m in _RATE.finditer(text):
             name, value = m.group(1).strip("“”\""), m.group(2).replace(" ", "")
+            if m.start() == 0 and doc.kind == "pdf":  # a name broken over two printed lines
+                head = re.search(r"[\u4e00-\u9fa5“”\"]+$", previous)
+                name = (head.group(0)[-(16 - len(name)):] if head and len(name) < 16 else "") + name
+                name = name.strip("“”\"")
+            if name.count("”") > name.count("“"):  # the opening quote was cut off: “三公”经费控制率
+                name = "“" + name
             if (name, value, line.where) in seen:
                 continue
             seen.add((name, value, line.where))
-            values.append({"name": name, "value": value, "where": line.where})
-            report.values.append((name, value, line.where))
+            value_entry = {"name": name, "value": value}
+            if metrics.get(key(name)):
+                value_entry["metric"] = metrics[key(name)]
+            values.append({**value_entry, "where": line.where})
+            report.values.append((name + (f"（指标 {value_entry['metric']}）" if "metric" in value_entry else ""),
+                                  value, line.where))
+        previous = text
     if values:
         data.setdefault("stated", {}).setdefault("values", []).extend(values)
 
