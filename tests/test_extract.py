@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_cli
+from evallib.extract.cli import dump_yaml
 from evallib.extract.framework_draft import draft_framework
 from evallib.core.numbers import to_decimal
 from evallib.extract.normalize import key
@@ -218,7 +219,7 @@ def _figure_agreement(docs: dict[str, Document], subjects: dict) -> tuple[int, i
     return found, total, differences, extra, drafts
 
 
-def test_figures_from_the_seed_tables(seeds):
+def test_figures_from_the_seed_tables(seeds, tmp_path):
     """Basic figures drafted from the seeds' tables against the hand-encoded subject files.
 
     Precision: every figure the draft and the hand-encoded file both hold has the same value (any
@@ -240,6 +241,10 @@ def test_figures_from_the_seed_tables(seeds):
         assert set(sources) == set(_flat(draft.get("figures", {}))), sid
         assert all(re.match(r"^第\d+行", where) for where in sources.values()), sources
         assert len(report.figures) == len(sources)
+    for sid, (draft, _) in drafts.items():  # every draft, once confirmed, is a valid subject file
+        path = tmp_path / f"{sid}.yaml"
+        path.write_text(dump_yaml({**draft, "draft": {**draft["draft"], "confirmed": True}}, "草稿"), "utf-8")
+        assert _flat(load_subject(path).spec.figures) == _flat(draft.get("figures", {}))
     # not guessed: unit not stated (002), or one figure with different values in four project forms (000)
     draft, report = drafts["002-junshan-2021-dept"]
     assert "三公经费" not in draft["figures"] and any(x.startswith("三公经费.决算数") and "单位" in x for x in report.to_check)

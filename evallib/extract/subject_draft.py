@@ -5,7 +5,8 @@ import re
 from decimal import Decimal
 
 from ..model.framework import Framework
-from .figures import Labels, extract_figures
+from .blocks import amount, find_blocks
+from .figures import UNIT, Labels, extract_figures
 from .projects import extract_projects
 from .framework_draft import pick_table
 from .match import match_leaves
@@ -241,30 +242,32 @@ def _stated_values(doc: Document, data: dict, report: Report, framework: Framewo
 
 
 def _tables(doc: Document, data: dict, report: Report) -> None:
-    """Basic-data tables (收支、三公、人员、季度执行、项目清单): kept as tables with their source."""
+    """Basic-data tables (收支、三公、人员、季度执行): each printed table copied with its column headers and
+    the row each line came from; score and target tables, project lists and "label value" forms are not."""
+    exclude = {w for t in find_indicator_tables(doc) for w in t.rows} | {w for f in find_target_forms(doc) for w in f.rows}
     out = []
-    for t in doc.tables:
-        if len(t.rows) < 2:
+    for n, block in enumerate(find_blocks(doc, exclude), start=1):
+        if block.kind != "data" or not block.headers or any(c.pair_label for c in block.cells()):
             continue
-        header = [clean(c) for c in t.rows[0].cells]
-        if sum(1 for c in header if c) < 2 or any(w in "".join(clean(c) for r in t.rows[:4] for c in r.cells)
-                                                   for w in ("一级", "二级", "三级")):
-            continue  # an indicator table, read above
-        rows = []
-        for row in t.rows[1:]:
-            cells = [clean(c) for c in row.cells]
-            if not cells or not cells[0]:
-                continue
-            values = [number(c.replace("万元", "").replace("%", "")) for c in cells[1:]]
-            if not any(v is not None for v in values):
-                continue
-            rows.append({"name": cells[0], "values": values, "note": f"出处：{row.where}"})
-        if len(rows) >= 2 and len(header) >= 2:
-            title = t.title or f"表{t.number}"
-            out.append({"id": f"t{t.number}", "title": title, "unit": t.unit or ("万元" if "万元" in title else ""),
-                        "columns": [c or f"第{i + 2}列" for i, c in enumerate(header[1:len(rows[0]['values']) + 1])],
-                        "rows": [dict(r, values=r["values"][:len(header) - 1]) for r in rows], "source": t.where})
-            report.values.append((f"表格“{title}”", f"{len(rows)} 行", t.where))
+        width = max(len(r.cells) for r in block.rows)
+        columns = [label or f"第{i + 2}列" for i, label in enumerate(block.column_labels(width)[1:])]
+        rows, percent = [], False
+        for row in block.rows:
+            cells = [clean(c) for c in row.cells] + [""] * (width - len(row.cells))
+            parsed = [amount(c) for c in cells[1:]]
+            percent = percent or any(p and p[1] == "%" for p in parsed)
+            values = [p[0] if p and p[1] != "%" else None for p in parsed]
+            if any(v is not None for v in values):
+                rows.append({"name": cells[0] or next((c for c in cells if c and not amount(c)), ""), "values": values,
+                             "note": f"出处：{row.where}"})
+        if len(rows) < 2:
+            continue
+        title = next((t for t in block.titles if not t.startswith("单位")), "") or f"第{n}张表"
+        units = {m.group(1) for m in UNIT.finditer(half_width(block.context()))}
+        out.append({"id": f"t{n}", "title": title, "unit": units.pop() if len(units) == 1 else "",
+                    "columns": columns, "rows": rows,
+                    "source": block.where + ("（百分比列未录入）" if percent else "")})
+        report.values.append((f"表格“{title}”", f"{len(rows)} 行", block.where))
     if out:
         data["tables"] = out
         report.warn("基础数据表已原样录入 tables（单位请核对）；能认出的数已录入 figures 并注明出处（见“基础数据”），"
