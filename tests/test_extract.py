@@ -363,6 +363,37 @@ def test_unconfirmed_framework_draft_is_refused(seeds, tmp_path, capsys):
     assert code == 2 and "草稿" in stderr
 
 
+def test_lint_checks_an_unconfirmed_framework_draft_while_scoring_refuses_it(seeds, tmp_path, capsys):
+    """`evalbook lint` reads a draft and says loudly that it is unconfirmed; its exit code and messages are
+    those of the same file confirmed. score, review and run keep refusing unconfirmed drafts."""
+    draft = tmp_path / "fw.yaml"
+    assert run_cli(capsys, "extract", "--framework-table", seeds / f"{SEED['004']}.txt", "--id", "gaoyi-draft",
+                   "-o", draft)[0] == 0
+    code, stdout, stderr = run_cli(capsys, "lint", draft)
+    assert "尚未确认" in stdout and "未确认的草稿" in stdout and "Traceback" not in stderr
+    confirmed = tmp_path / "confirmed.yaml"
+    confirmed.write_text(draft.read_text("utf-8").replace("confirmed: false", "confirmed: true", 1), "utf-8")
+    code_confirmed, stdout_confirmed, _ = run_cli(capsys, "lint", confirmed)
+    assert code == code_confirmed and "未确认" not in stdout_confirmed
+    messages = [line for line in stdout.splitlines() if line.startswith("  ")]
+    assert messages == [line for line in stdout_confirmed.splitlines() if line.startswith("  ")]
+    # the subject drafted against it, and the framework draft itself, are refused by the scoring commands
+    subject = tmp_path / "subject.yaml"
+    assert run_cli(capsys, "extract", seeds / f"{SEED['004']}.txt", "--framework", "gaoyi-2021-dept", "-o", subject)[0] == 0
+    for command in (["score"], ["review"], ["run", "--score-only", "--out", str(tmp_path / "out"), "-j", "1"]):
+        code, stdout, stderr = run_cli(capsys, *command, subject)
+        assert code != 0 and "draft.confirmed" in stdout + stderr and "草稿" in stdout + stderr, command
+    confirmed_subject = subject.read_text("utf-8").replace("confirmed: false", "confirmed: true", 1)
+    assert run_cli(capsys, "score", subject.write_text(confirmed_subject, "utf-8") and subject)[0] == 0
+    frameworks = tmp_path / "frameworks"
+    frameworks.mkdir()
+    draft.rename(frameworks / "fw.yaml")
+    uses_draft = tmp_path / "uses-draft.yaml"
+    uses_draft.write_text(confirmed_subject.replace("framework: gaoyi-2021-dept", "framework: gaoyi-draft"), "utf-8")
+    code, _, stderr = run_cli(capsys, "score", uses_draft, "--frameworks", frameworks)
+    assert code == 2 and "draft.confirmed" in stderr and "fw.yaml" in stderr
+
+
 # --- bad input: Chinese message naming the file, exit 2, nothing written ---------------------------
 
 
