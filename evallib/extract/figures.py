@@ -242,23 +242,32 @@ def read_cell(cell: Cell, block: Block, labels: Labels) -> tuple[str | None, str
     return figure, note
 
 
+def data_blocks(doc: Document, kind: str, only=None):
+    """(number, block, why it is not this subject's) for the basic-data tables of a document: score and target
+    tables and project lists left out; `only` keeps the blocks of one project form; a block that names a
+    project is not a department's data and one that names the department is not a project's (why is set)."""
+    exclude = {w for t in find_indicator_tables(doc) for w in t.rows} | {w for f in find_target_forms(doc) for w in f.rows}
+    for n, block in enumerate(find_blocks(doc, exclude)):
+        if block.kind != "data" or (only is not None and not any(only(p) for p in block.positions)):
+            continue
+        context = block.context()
+        plain = re.sub(r"[()\s]", "", half_width(context))
+        other = "project_context" if kind == "部门整体" else "department_context"
+        why = ""
+        if any(w in plain for w in label_rules()[other]):
+            whose = "项目" if kind == "部门整体" else "部门整体"
+            why = f"{block.where} 起的表属于{whose}（{_short(context)}），不作为本评价对象的数据"
+        yield n, block, why
+
+
 def extract_figures(doc: Document, labels: Labels, only=None) -> tuple[dict, dict, list, list]:
     """(figures, sources, to_check, unmatched): figures nested as in a subject file, sources by figure,
     values to check (ambiguous or unit unclear), and numbers not matched, as report lines."""
     candidates: list[Candidate] = []
     unmatched, skipped = [], []
-    exclude = {w for t in find_indicator_tables(doc) for w in t.rows} | {w for f in find_target_forms(doc) for w in f.rows}
-    for n, block in enumerate(find_blocks(doc, exclude)):
-        if only is not None and not any(only(p) for p in block.positions):
-            continue
-        if block.kind != "data":
-            continue
-        context = block.context()
-        plain = re.sub(r"[()\s]", "", half_width(context))
-        other = "project_context" if labels.kind == "部门整体" else "department_context"
-        if any(w in plain for w in label_rules()[other]):
-            whose = "项目" if labels.kind == "部门整体" else "部门整体"
-            skipped.append(f"{block.where} 起的表属于{whose}（{_short(context)}），不作为本评价对象的数据")
+    for n, block, why in data_blocks(doc, labels.kind, only):
+        if why:
+            skipped.append(why)
             continue
         misses = []
         for cell in block.cells():
@@ -269,7 +278,7 @@ def extract_figures(doc: Document, labels: Labels, only=None) -> tuple[dict, dic
                 continue
             candidates.append(_candidate(figure, cell, block, n, labels, reason))
         if misses:
-            unmatched.append(f"{block.where} 起的表（{_short(context)}）中 {len(misses)} 个数未对应到数据项："
+            unmatched.append(f"{block.where} 起的表（{_short(block.context())}）中 {len(misses)} 个数未对应到数据项："
                              + "；".join(misses[:12]) + ("；……" if len(misses) > 12 else ""))
     figures, sources, to_check = _settle(candidates, labels)
     return figures, sources, to_check, unmatched + skipped

@@ -5,8 +5,8 @@ import re
 from decimal import Decimal
 
 from ..model.framework import Framework
-from .blocks import amount, find_blocks
-from .figures import UNIT, Labels, extract_figures
+from .blocks import amount
+from .figures import UNIT, Labels, data_blocks, extract_figures
 from .projects import extract_projects
 from .framework_draft import pick_table
 from .match import match_leaves
@@ -47,8 +47,9 @@ def draft_subject(doc: Document, framework: Framework, table_no: int | None, rep
     if data["meta"]["unit"].startswith("（待填"):
         report.warn("未能从文件中读出单位名称：meta.unit 须人工填写")
     _stated_values(doc, data, report, framework)
-    _figures(doc, framework, data, report, data.pop("form", None))
-    _tables(doc, data, report)
+    form = data.pop("form", None)
+    _figures(doc, framework, data, report, form)
+    _tables(doc, data, report, framework.meta.kind, form)
     return data
 
 
@@ -241,13 +242,14 @@ def _stated_values(doc: Document, data: dict, report: Report, framework: Framewo
         data.setdefault("stated", {}).setdefault("values", []).extend(values)
 
 
-def _tables(doc: Document, data: dict, report: Report) -> None:
-    """Basic-data tables (收支、三公、人员、季度执行): each printed table copied with its column headers and
-    the row each line came from; score and target tables, project lists and "label value" forms are not."""
-    exclude = {w for t in find_indicator_tables(doc) for w in t.rows} | {w for f in find_target_forms(doc) for w in f.rows}
+def _tables(doc: Document, data: dict, report: Report, kind: str, form) -> None:
+    """Basic-data tables (收支、三公、人员、季度执行) of this subject: each printed table copied with its column
+    headers and the row each line came from; score and target tables, project lists and "label value"
+    forms are not (nor, for a project's form, the other projects' tables)."""
     out = []
-    for n, block in enumerate(find_blocks(doc, exclude), start=1):
-        if block.kind != "data" or not block.headers or any(c.pair_label for c in block.cells()):
+    for n, block, why in data_blocks(doc, kind, form.covers if form else None):
+        n += 1
+        if why or not block.headers or any(c.pair_label for c in block.cells()):
             continue
         width = max(len(r.cells) for r in block.rows)
         columns = [label or f"第{i + 2}列" for i, label in enumerate(block.column_labels(width)[1:])]
