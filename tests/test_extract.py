@@ -123,7 +123,7 @@ def _framework_figures(docs: dict[str, Document], frameworks: dict) -> tuple[lis
             if suggested.get(tuple(key(name) for name in leaf.path)) == leaf.rule.type:
                 right += 1
             else:
-                wrong.append((fid, leaf.id, leaf.rule.type, suggested.get(leaf.id)))
+                wrong.append((fid, leaf.id, leaf.rule.type, suggested.get(tuple(key(name) for name in leaf.path))))
     return exact, right, machine, wrong
 
 
