@@ -21,6 +21,7 @@ def _framework_dirs(args) -> list[Path] | None:
 
 
 def cmd_lint(args) -> int:
+    from ..core.yamlio import drafts_allowed
     from ..model.framework import load_framework
     from ..model.lint import lint
 
@@ -29,14 +30,21 @@ def cmd_lint(args) -> int:
     input_files(args.files, "FRAMEWORK")
     status = EXIT_OK
     for path in args.files:
-        framework = load_framework(Path(path))
+        with drafts_allowed():  # lint checks a draft too; scoring commands never enter this block
+            framework = load_framework(Path(path))
+        draft = framework.spec.draft
+        unconfirmed = draft is not None and not (isinstance(draft, dict) and draft.get("confirmed") is True)
+        if unconfirmed:
+            print(f"！！注意：{path} 是 evalbook extract 生成的指标体系草稿，尚未确认（draft.confirmed 不是 true）。"
+                  "以下只检查其内容；确认之前，score、review、run、template 等命令一律拒绝使用它。")
         messages = lint(framework)
         errors = [m for m in messages if m.level == "错误"]
-        print(f"{path}（{framework.id}）：错误 {len(errors)} 个，警告 {len(messages) - len(errors)} 个")
+        print(f"{path}（{framework.id}{'，未确认的草稿' if unconfirmed else ''}）："
+              f"错误 {len(errors)} 个，警告 {len(messages) - len(errors)} 个")
         for m in messages:
             print(f"  {m}")
         if errors:
-            status = EXIT_INPUT  # a framework with errors is bad input, like any other
+            status = EXIT_INPUT  # a framework with errors is bad input, like any other; a draft is not an error
     return status
 
 

@@ -17,7 +17,8 @@ EXIT_OK = 0
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data) -> bool:  # a weight used twice is written twice, not as &id001 / *id001
+        return True
 
 
 def _decimal(dumper, value: Decimal):
@@ -117,6 +118,10 @@ def cmd_extract(args) -> int:
         got = sum(1 for v in scores.values() if v is not None)
         total = (data.get("stated") or {}).get("total")
         print(f"自评分：读到 {got}/{len(scores)} 项；文件所述总分：{'未读到' if total is None else total}")
+        figures = sum(len(g) for g in (data.get("figures") or {}).values())
+        print(f"基础数据：从表格录入 {len(report.figures)} 项（figures，均注明出处）" if figures else "基础数据：表格中没有认出的数据项",
+              f"；读到但须核对、未录入 {len(report.to_check)} 项" if report.to_check else "",
+              f"；项目清单 {len(data['projects'])} 个" if data.get("projects") else "", sep="")
     print(f"未匹配 {len(report.unmatched)} 项，需要注意 {len(report.warnings)} 项：详见提取报告")
     return EXIT_OK
 

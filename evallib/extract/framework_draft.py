@@ -10,7 +10,9 @@ from .readers import Document
 from .report import Report
 from .suggest import suggest
 from .repair import group_shared, rebalance
+from .form_draft import draft_from_form
 from .tables import IndicatorTable, Item, find_indicator_tables
+from .target_form import TargetForm, find_target_forms, rows_in_order
 
 DEFAULT_GRADES = [
     {"grade": "优", "min": 90},
@@ -40,21 +42,54 @@ def guess_kind(table: IndicatorTable, doc: Document) -> str:
     return "项目支出" if re.search(r"项目立项|项目产出|项目效益|项目决策|项目管理|项目支出|项目绩效|预算支出决策", names) else "部门整体"
 
 
+def framework_sources(doc: Document) -> list[IndicatorTable | TargetForm]:
+    """Indicator tables and project self-evaluation forms, in the order the document prints them."""
+    positions = {row.where: (ti, ri) for ti, ri, row in rows_in_order(doc)}
+    found: list[tuple[tuple[int, int], IndicatorTable | TargetForm]] = \
+        [(positions.get(t.where, (0, 0)), t) for t in find_indicator_tables(doc)]
+    found += [(f.start, f) for f in find_target_forms(doc)]
+    return [source for _, source in sorted(found, key=lambda x: x[0])]
+
+
+def pick_source(doc: Document, number: int | None, report: Report) -> IndicatorTable | TargetForm:
+    sources = framework_sources(doc)
+    if not sources:
+        raise InputError.single(str(doc.path), "", "未找到指标表（需有“一级指标/二级指标/三级指标”等表头的表格）"
+                                                   "或项目支出绩效自评表（含“年度指标值、实际完成值”）")
+    for k, s in enumerate(sources, start=1):
+        if isinstance(s, TargetForm):
+            report.found.append(f"表 {k}（项目支出绩效自评表）：{s.where}，{s.name or '未写项目名称'}，"
+                                f"一级指标 {len(s.groups)} 项、二级指标 {sum(len(g.children) for g in s.groups)} 项")
+        else:
+            report.found.append(f"表 {k}（指标表）：{s.where}，{s.title or '无标题'}，末级指标 {len(s.leaves())} 项")
+    if number is None:
+        number = 1
+        if len(sources) > 1:
+            report.warn(f"文件中有 {len(sources)} 张指标表或项目自评表，本次使用第 1 张；用 --table N 选择其他表")
+    if not 1 <= number <= len(sources):
+        raise InputError.single(str(doc.path), "--table", f"文件中只有 {len(sources)} 张指标表或项目自评表", number)
+    return sources[number - 1]
+
+
 def draft_framework(doc: Document, framework_id: str, table_no: int | None, report: Report) -> dict:
-    table, _ = pick_table(doc, table_no, report)
-    rebalance(table.roots, table.notes)
-    group_shared(table.roots)
-    for note in table.notes:
-        report.warn(note)
-    indicators = [_node(item, str(k), report) for k, item in enumerate(table.roots, start=1)]
-    total = sum((r.weight or Decimal(0)) for r in table.roots)
-    title = table.title or doc.path.stem
-    kind = guess_kind(table, doc)
+    source = pick_source(doc, table_no, report)
+    if isinstance(source, TargetForm):
+        indicators, total = draft_from_form(source, report)
+        title, kind, where = "预算支出绩效自评表（项目支出）", "项目支出", source.where
+    else:
+        table = source
+        rebalance(table.roots, table.notes)
+        group_shared(table.roots)
+        for note in table.notes:
+            report.warn(note)
+        indicators = [_node(item, str(k), report) for k, item in enumerate(table.roots, start=1)]
+        total = sum((r.weight or Decimal(0)) for r in table.roots)
+        title, kind, where = table.title or doc.path.stem, guess_kind(table, doc), table.where
     report.warn("等级划分未从表中读取，暂用常见划分（优≥90、良80–90、中60–80、差<60），请按文件核对")
     return {
-        "draft": {"status": "草稿", "confirmed": False, "source": f"{doc.path.name} {table.where}",
+        "draft": {"status": "草稿", "confirmed": False, "source": f"{doc.path.name} {where}",
                   "note": "由 evalbook extract 自动生成：树结构、分值与文字照表录入，评分规则为建议，须逐项核对后将 confirmed 改为 true"},
-        "meta": {"id": framework_id, "name": title, "kind": kind, "source": f"{doc.path.name}，{table.where}起的指标表",
+        "meta": {"id": framework_id, "name": title, "kind": kind, "source": f"{doc.path.name}，{where}起的指标表",
                  "total": total if total else Decimal(100)},
         "grades": DEFAULT_GRADES,
         "indicators": indicators,

@@ -12,6 +12,8 @@ class Report:
     unmatched: list[str] = field(default_factory=list)
     suggestions: list[tuple] = field(default_factory=list)  # (id, name, rule type, complete)
     values: list[tuple] = field(default_factory=list)  # (what, value, where)
+    figures: list[tuple] = field(default_factory=list)  # (figure, label, value, where)
+    to_check: list[str] = field(default_factory=list)  # values read but not drafted: ambiguous, unit unclear
     warnings: list[str] = field(default_factory=list)
 
     def warn(self, text: str) -> None:
@@ -31,6 +33,12 @@ class Report:
                     f"共 {len(self.suggestions)} 项，其中 {done} 项参数已从文字读全。", "",
                     "| 编号 | 名称 | 建议规则类型 | 参数 |", "|---|---|---|---|"]
             out += [f"| {i} | {n} | {t} | {'已读全' if c else '待补全'} |" for i, n, t, c in self.suggestions] + [""]
+        if self.figures:
+            out += ["## 基础数据（figures）", "", "从表格中认出的数据项，金额均为万元；原表为元的已精确换算并在出处中说明。", "",
+                    "| 数据项 | 名称 | 值 | 出处 |", "|---|---|---|---|"]
+            out += [f"| {f} | {n} | {v} | {w} |" for f, n, v, w in self.figures] + [""]
+        if self.to_check:
+            out += ["## 需核对（读到但未录入）", ""] + [f"- {x}" for x in self.to_check] + [""]
         if self.values:
             out += ["## 其他提取的数值", "", "| 项目 | 值 | 出处 |", "|---|---|---|"]
             out += [f"| {a} | {b} | {c} |" for a, b, c in self.values] + [""]

@@ -5,12 +5,16 @@ import re
 from decimal import Decimal
 
 from ..model.framework import Framework
+from .blocks import amount
+from .figures import UNIT, Labels, data_blocks, extract_figures
+from .projects import extract_projects
 from .framework_draft import pick_table
 from .match import match_leaves
 from .normalize import clean, half_width, key, number
 from .readers import Document
 from .report import Report
 from .tables import find_indicator_tables
+from .target_form import find_target_forms
 
 _RATE = re.compile(r"([\u4e00-\u9fa5“”\"]{2,16}?率)\s*(?:为|达到|达|是|：|:)?\s*(\d+(?:\.\d+)?\s*[%％])")
 _GRADE = re.compile(r"(?:评价等[级次]|等[级次]|评定为|评价结果为?)\s*[:：为]?\s*[“\"]?(优秀|良好|一般|较差|优|良|中|差)")
@@ -35,16 +39,41 @@ def draft_subject(doc: Document, framework: Framework, table_no: int | None, rep
                  "kind": framework.meta.kind, "year": year, "framework": framework.id,
                  "source": f"{doc.path.name}（evalbook extract 草稿）"},
     }
-    if not unit:
-        report.warn("未能从文件中读出单位名称：meta.unit 须人工填写")
     leaves = [n for n in framework.leaves()]
     if any(n.slot for n in framework.nodes()):
         _project_table(doc, framework, table_no, data, report)
     else:
         _score_table(doc, framework, leaves, table_no, data, report)
-    _stated_values(doc, data, report)
-    _tables(doc, data, report)
+    if data["meta"]["unit"].startswith("（待填"):
+        report.warn("未能从文件中读出单位名称：meta.unit 须人工填写")
+    _stated_values(doc, data, report, framework)
+    form = data.pop("form", None)
+    _figures(doc, framework, data, report, form)
+    _tables(doc, data, report, framework.meta.kind, form)
     return data
+
+
+def _figures(doc: Document, framework: Framework, data: dict, report: Report, form) -> None:
+    """Basic figures and the project list from recognisable tables, with their sources in the draft block."""
+    catalogue = framework.catalogue
+    own = {f"{g}.{n}" for g, fields in framework.spec.figures.items() for n in fields}
+    labels = Labels.build(framework.meta.kind, catalogue, own, data["meta"].get("year"))
+    figures, sources, to_check, unmatched = extract_figures(doc, labels, form.covers if form else None)
+    if figures:
+        data["figures"] = figures
+        data["draft"].setdefault("sources", {})["figures"] = sources
+        for key, where in sources.items():
+            group, name = key.split(".", 1)
+            report.figures.append((key, catalogue[key].label, figures[group][name], where))
+    report.to_check += to_check
+    report.unmatched += unmatched
+    if framework.meta.kind == "部门整体":
+        projects, project_sources, lines = extract_projects(doc, labels, find_target_forms(doc))
+        if projects:
+            data["projects"] = projects
+            data["draft"].setdefault("sources", {})["projects"] = project_sources
+        report.found += [x for x in lines if x.startswith("项目清单")]
+        report.to_check += [x for x in lines if not x.startswith("项目清单")]
 
 
 def _score_table(doc, framework, leaves, table_no, data, report) -> None:
@@ -125,82 +154,123 @@ def _grade(doc: Document):
 
 
 def _project_table(doc, framework, table_no, data, report) -> None:
-    """Project self-evaluation forms (预算支出绩效自评表): one block per project, a funds row and a total."""
-    blocks, current = [], None
-    for t in doc.tables:
-        for row in t.rows:
-            cells = [clean(c) for c in row.cells]
-            filled = [c for c in cells if c]
-            if filled and re.match(r"^项目(支出)?名称", key(filled[0])):
-                current = {"name": filled[1] if len(filled) > 1 else "", "where": row.where}
-                blocks.append(current)
-            elif current is not None and filled and "年度资金总额" in key("".join(filled[:2])):
-                nums = [number(c) for c in filled]
-                current["funds"] = ([n for n in nums if n is not None] or [None])[-1]
-                current["funds_where"] = row.where
-                current["budget"] = [half_width(c).replace("万元", "") for c in filled[1:4]]
-            elif current is not None and filled and re.match(r"^总分", key(filled[0])):
-                nums = [Decimal(m.group(1)) for c in filled[1:3] if (m := re.match(r"^(\d+(?:\.\d+)?)", half_width(c)))]
-                if nums:
-                    current["total"], current["total_where"] = nums[-1], row.where
-    if not blocks:
-        report.unmatched.append("未找到项目支出绩效自评表（含“项目支出名称”“年度资金总额”“总分”的表）")
+    """Project self-evaluation forms (预算支出绩效自评表): one per project; --table N picks the project."""
+    forms = find_target_forms(doc)
+    if not forms:
+        report.unmatched.append("未找到项目支出绩效自评表（含“一级指标、二级指标、年度指标值、实际完成值、分值”表头的表）")
         return
-    for k, b in enumerate(blocks, start=1):
-        report.found.append(f"项目自评表 {k}：{b['name']}（{b['where']}）")
-    n = table_no or 1
-    if len(blocks) > 1 and table_no is None:
-        report.warn(f"文件中有 {len(blocks)} 张项目自评表，本次使用第 1 张；用 --table N 选择其他表")
-    b = blocks[min(max(n, 1), len(blocks)) - 1]
-    data["meta"]["name"] = b["name"] or data["meta"]["name"]
+    for k, f in enumerate(forms, start=1):
+        report.found.append(f"项目自评表 {k}：{f.name or '未写项目名称'}（{f.name_where or f.where}）")
+    if len(forms) > 1 and table_no is None:
+        report.warn(f"文件中有 {len(forms)} 张项目自评表，本次使用第 1 张；用 --table N 选择其他表")
+    form = forms[min(max(table_no or 1, 1), len(forms)) - 1]
+    data["meta"]["name"] = form.name or data["meta"]["name"]
+    if form.unit and data["meta"]["unit"].startswith("（待填"):
+        data["meta"]["unit"] = form.unit
+        report.values.append(("单位名称（主管部门）", form.unit, form.unit_where))
+    data["form"] = form  # the rows the figures are read from (removed before writing)
     funds = next((x for x in framework.leaves() if not x.slot), None)
-    data["self_scores"] = {funds.id: b.get("funds")} if funds else {}
+    score = form.funds_number("得分")
+    data["self_scores"] = {funds.id: score} if funds else {}
     if funds:
-        report.matched.append((funds.id, funds.name, b.get("funds"), b.get("funds_where", "")))
-    data["stated"] = {"total": b.get("total")}
-    report.values.append(("文件所述总分", b.get("total"), b.get("total_where", "")))
-    report.unmatched.append("绩效指标表（年度指标值、实际完成值）未提取为 targets：请按表人工录入")
+        report.matched.append((funds.id, funds.name, score, f"{form.funds_where}（年度资金总额行的“得分”）"))
+        if score is None:
+            report.unmatched.append(f"{funds.id} {funds.name}：年度资金总额行没有读到得分")
+    data["stated"] = {"total": form.total_score}
+    report.values.append(("文件所述总分", form.total_score, form.total_where))
+    rate = form.funds.get("执行率", "")
+    if rate:
+        data["stated"]["values"] = [{"name": "执行率", "value": rate, "metric": "项目预算执行率", "where": form.funds_where}]
+    data["targets"] = _targets(form, framework, report)
+    for note in form.notes:
+        report.warn(note)
 
 
-def _stated_values(doc: Document, data: dict, report: Report) -> None:
-    values, seen = [], set()
+def _targets(form, framework, report) -> dict:
+    """The form's 三级 rows under the framework's slots, matched by 一级 / 二级 names."""
+    slots = [n for n in framework.nodes() if n.slot is not None]
+    found = [((g.name, c.name), c) for g in form.groups for c in g.children]
+    matches, missing, extra = match_leaves(slots, found)
+    targets = {}
+    for m in matches:
+        rows = []
+        for k, r in enumerate(m.item.rows, start=1):
+            row = {"id": f"{m.framework_id}.{k}", "name": r.name or "（三级指标未填）", "target": r.target or None,
+                   "actual": r.actual or None, "weight": r.weight, "self_score": r.score, "note": r.note}
+            rows.append({k2: v for k2, v in row.items() if v not in (None, "")})
+            report.matched.append((row["id"], f"{m.framework_name} / {row['name']}",
+                                   f"{r.target or '—'} → {r.actual or '—'}，分值 {r.weight if r.weight is not None else '—'}，"
+                                   f"得分 {r.score if r.score is not None else '—'}", r.where))
+        targets[m.framework_id] = rows
+    for n in missing:
+        report.unmatched.append(f"{n.id} {n.name}：自评表中没有这一二级指标")
+    for path, category in extra:
+        report.unmatched.append(f"自评表中的“{' / '.join(path)}”（{category.where}）未对应到指标体系中的任何二级指标，"
+                                f"其下 {len(category.rows)} 行未录入")
+    return targets
+
+
+def _stated_values(doc: Document, data: dict, report: Report, framework: Framework) -> None:
+    """Rates stated in the text, with their line (paragraph, or page and line), and the metric they name
+    when the name is a metric's id or label (so review compares them with the figures)."""
+    metrics: dict[str, str | None] = {}
+    for name, metric in framework.metric_set.metrics.items():
+        for k in {key(name), key(metric.label)}:
+            metrics[k] = name if metrics.get(k, name) == name else None  # a label two metrics share: none
+    values, seen, previous = [], set(), ""
     for line in doc.lines:
-        for m in _RATE.finditer(half_width(line.text).replace("％", "%")):
+        text = half_width(line.text).replace("％", "%")
+        for m in _RATE.finditer(text):
             name, value = m.group(1).strip("“”\""), m.group(2).replace(" ", "")
+            if m.start() == 0 and doc.kind == "pdf":  # a name broken over two printed lines
+                head = re.search(r"[\u4e00-\u9fa5“”\"]+$", previous)
+                name = (head.group(0)[-(16 - len(name)):] if head and len(name) < 16 else "") + name
+                name = name.strip("“”\"")
+            if name.count("”") > name.count("“"):  # the opening quote was cut off: “三公”经费控制率
+                name = "“" + name
             if (name, value, line.where) in seen:
                 continue
             seen.add((name, value, line.where))
-            values.append({"name": name, "value": value, "where": line.where})
-            report.values.append((name, value, line.where))
+            value_entry = {"name": name, "value": value}
+            if metrics.get(key(name)):
+                value_entry["metric"] = metrics[key(name)]
+            values.append({**value_entry, "where": line.where})
+            report.values.append((name + (f"（指标 {value_entry['metric']}）" if "metric" in value_entry else ""),
+                                  value, line.where))
+        previous = text
     if values:
-        data.setdefault("stated", {})["values"] = values
+        data.setdefault("stated", {}).setdefault("values", []).extend(values)
 
 
-def _tables(doc: Document, data: dict, report: Report) -> None:
-    """Basic-data tables (收支、三公、人员、季度执行、项目清单): kept as tables with their source."""
+def _tables(doc: Document, data: dict, report: Report, kind: str, form) -> None:
+    """Basic-data tables (收支、三公、人员、季度执行) of this subject: each printed table copied with its column
+    headers and the row each line came from; score and target tables, project lists and "label value"
+    forms are not (nor, for a project's form, the other projects' tables)."""
     out = []
-    for t in doc.tables:
-        if len(t.rows) < 2:
+    for n, block, why in data_blocks(doc, kind, form.covers if form else None):
+        n += 1
+        if why or not block.headers or any(c.pair_label for c in block.cells()):
             continue
-        header = [clean(c) for c in t.rows[0].cells]
-        if sum(1 for c in header if c) < 2 or any(w in "".join(clean(c) for r in t.rows[:4] for c in r.cells)
-                                                   for w in ("一级", "二级", "三级")):
-            continue  # an indicator table, read above
-        rows = []
-        for row in t.rows[1:]:
-            cells = [clean(c) for c in row.cells]
-            if not cells or not cells[0]:
-                continue
-            values = [number(c.replace("万元", "").replace("%", "")) for c in cells[1:]]
-            if not any(v is not None for v in values):
-                continue
-            rows.append({"name": cells[0], "values": values, "note": f"出处：{row.where}"})
-        if len(rows) >= 2 and len(header) >= 2:
-            title = t.title or f"表{t.number}"
-            out.append({"id": f"t{t.number}", "title": title, "unit": t.unit or ("万元" if "万元" in title else ""),
-                        "columns": [c or f"第{i + 2}列" for i, c in enumerate(header[1:len(rows[0]['values']) + 1])],
-                        "rows": [dict(r, values=r["values"][:len(header) - 1]) for r in rows], "source": t.where})
-            report.values.append((f"表格“{title}”", f"{len(rows)} 行", t.where))
+        width = max(len(r.cells) for r in block.rows)
+        columns = [label or f"第{i + 2}列" for i, label in enumerate(block.column_labels(width)[1:])]
+        rows, percent = [], False
+        for row in block.rows:
+            cells = [clean(c) for c in row.cells] + [""] * (width - len(row.cells))
+            parsed = [amount(c) for c in cells[1:]]
+            percent = percent or any(p and p[1] == "%" for p in parsed)
+            values = [p[0] if p and p[1] != "%" else None for p in parsed]
+            if any(v is not None for v in values):
+                rows.append({"name": cells[0] or next((c for c in cells if c and not amount(c)), ""), "values": values,
+                             "note": f"出处：{row.where}"})
+        if len(rows) < 2:
+            continue
+        title = next((t for t in block.titles if not t.startswith("单位")), "") or f"第{n}张表"
+        units = {m.group(1) for m in UNIT.finditer(half_width(block.context()))}
+        out.append({"id": f"t{n}", "title": title, "unit": units.pop() if len(units) == 1 else "",
+                    "columns": columns, "rows": rows,
+                    "source": block.where + ("（百分比列未录入）" if percent else "")})
+        report.values.append((f"表格“{title}”", f"{len(rows)} 行", block.where))
     if out:
         data["tables"] = out
-        report.warn("基础数据表已原样录入 tables（单位请核对）；figures 中的基础数据须按表人工对应填写")
+        report.warn("基础数据表已原样录入 tables（单位请核对）；能认出的数已录入 figures 并注明出处（见“基础数据”），"
+                    "其余评分所需的基础数据须按表人工对应填写")

@@ -97,6 +97,7 @@ class IndicatorTable:
     total: Decimal | None = None
     total_where: str = ""
     notes: list[str] = field(default_factory=list)  # rows that could not be read, and why
+    rows: set[str] = field(default_factory=set)  # where of every row read into this table
 
     def leaves(self) -> list[Item]:
         return [i for r in self.roots for i in r.walk() if not i.children]
@@ -220,6 +221,7 @@ class _Builder:
         return found
 
     def add(self, row: Row) -> None:
+        self.result.rows.add(row.where)
         cells = [c for c in row.cells]
         while cells and not cells[-1].strip():
             cells.pop()
