@@ -63,7 +63,7 @@ def naive(subjects: list[Path], work: Path) -> list[float]:
         executed = out / "report.ipynb"
         start = time.perf_counter()
         subprocess.run([tool("papermill"), str(NOTEBOOK), str(executed), "-p", "subject", str(subject),
-                        "-y", json.dumps({"frameworks": [str(FRAMEWORKS)]}), "-p", "output_dir", str(out),
+                        "-y", json.dumps({"frameworks": [str(FRAMEWORKS)]}), "-p", "output_dir", str(out), "-p", "chart_svg", "False",  # the same charts as evalbook --format html
                         "--no-progress-bar", "--cwd", str(out)],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         subprocess.run([tool("jupyter"), "nbconvert", "--to", "html", str(executed)],
