@@ -3,28 +3,14 @@ or on a Dask cluster. All three take the same per-subject task.
 """
 from __future__ import annotations
 
-import os
 import queue
-import sys
-import threading
 from typing import Callable
 
-from .kernels import _warm_engine_registered, shutdown_kernels, worker_kernel
+from .kernels import shutdown_kernels
 from .outputs import BackendError, TaskError, error_text
-from .subject import SubjectJob, SubjectResult, render_summary, run_subject
-
-
-# -- tasks run by workers (process pool, Dask, or this process) --------------------------------
-
-def subject_task(file: str, out_dir: str, frameworks: list[str] | None, formats: tuple[str, ...],
-                 score_only: bool) -> SubjectResult:
-    """One subject in a worker, in this worker thread's warm kernel."""
-    kernel = None if score_only else worker_kernel()
-    return run_subject(file, out_dir, frameworks, formats, kernel=kernel, score_only=score_only)
-
-
-def summary_task(assessments: list[str], failed: list[str], out_dir: str) -> dict[str, str]:
-    return render_summary(assessments, failed, out_dir, kernel=worker_kernel())
+from .subject import SubjectResult
+from .tasks import subject_task, summary_task
+from .worker import worker_main
 
 
 class LocalBackend:
@@ -42,94 +28,6 @@ class LocalBackend:
         from ..export import pdf_chromium
 
         pdf_chromium.close()
-        shutdown_kernels()
-
-
-def _skip_slow_optional_imports() -> None:
-    """jsonschema (imported by nbformat) imports the optional rfc3987_syntax, which builds a parser at
-    import time (~0.8 s), for "iri" format checks that nbformat never requests. Worker processes skip it."""
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)
-
-
-def _exit_on_sigterm(signum, frame) -> None:
-    raise SystemExit(1)
-
-
-def _worker_main(tasks, results, warm: bool) -> None:
-    """A worker process: take tasks from the shared queue until None; post messages to `results`.
-
-    The main thread drives the warm kernel (prepare: score, execute the notebook); a second thread
-    finishes the previous subject (export, write) meanwhile, so kernel and exporter both stay busy.
-    Messages: ("start", i, pid), ("done", i, SubjectResult), ("summary", i, ok, value).
-    """
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops handing out subjects
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # terminated: still stop the kernel on the way out
-    _skip_slow_optional_imports()
-    kernel = None
-    if warm:
-        try:
-            kernel = worker_kernel(wait=False)  # the kernel starts while this process imports the rest
-        except Exception:  # noqa: BLE001 - the first subject starts it again and reports the error
-            kernel = None
-    handoff: queue.Queue = queue.Queue(maxsize=1)
-
-    def finisher() -> None:
-        from ..assess.contract import to_json  # noqa: F401  (imported here while the first notebook runs)
-        from ..export import formats, html  # noqa: F401
-
-        from ..export import pdf_chromium
-
-        try:
-            while True:
-                job = handoff.get()
-                if job is None:
-                    return
-                results.put(("done", job.index, job.finish()))
-        finally:
-            pdf_chromium.close()  # the browser this thread kept open, if it printed
-
-    thread = threading.Thread(target=finisher, name="evalbook-finish", daemon=True)
-    thread.start()
-    import papermill  # noqa: F401
-
-    from ..report import data  # noqa: F401
-    if warm:
-        _warm_engine_registered()
-    import gc
-
-    gc.collect()
-    gc.freeze()  # modules stay for the life of the worker: later collections need not scan them
-    try:
-        while True:
-            item = tasks.get()
-            if item is None:
-                break
-            index, kind, args = item
-            results.put(("start", index, os.getpid()))
-            if kind == "summary":
-                try:
-                    results.put(("summary", index, True, summary_task(*args)))
-                except Exception as exc:  # noqa: BLE001
-                    results.put(("summary", index, False, error_text(exc)))
-                continue
-            file, out_dir, frameworks, formats, score_only = args
-            if not score_only and (kernel is None or kernel.closed):
-                try:
-                    kernel = worker_kernel()
-                except Exception as exc:  # noqa: BLE001
-                    results.put(("done", index, SubjectResult(file=file, ok=False, message="报告内核无法启动：" + error_text(exc))))
-                    continue
-            job = SubjectJob(file, out_dir, frameworks, formats, None if score_only else kernel, score_only)
-            job.index = index
-            job.prepare()
-            results.put(("prepared", index, job.stage is not None))
-            handoff.put(job)
-    finally:
-        handoff.put(None)
-        thread.join()
         shutdown_kernels()
 
 
@@ -165,7 +63,7 @@ class PoolBackend:
     def _spawn(self, n: int) -> None:
         self.procs = [p for p in self.procs if p.exitcode is None]
         while len(self.procs) < min(self.jobs, max(1, n)):
-            proc = self.ctx.Process(target=_worker_main, args=(self.tasks, self.results, self.warm),
+            proc = self.ctx.Process(target=worker_main, args=(self.tasks, self.results, self.warm),
                                     name="evalbook-worker", daemon=True)
             proc.start()
             self.procs.append(proc)

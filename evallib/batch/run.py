@@ -14,7 +14,7 @@ are byte-identical to a run in a fresh kernel (tests/test_batch.py compares them
 dies is replaced and the subject retried once. In a worker, one thread drives the kernel while a
 second exports the previous subject, so kernel and exporter work at the same time; the
 cross-subject summary starts as soon as a worker would otherwise idle. Worker processes skip a slow
-optional import (see `_skip_slow_optional_imports`) and freeze their imported modules out of the
+optional import (see `worker.skip_slow_optional_imports`) and freeze their imported modules out of the
 garbage collector. With `scheduler=ADDRESS` the same task runs on a Dask cluster. Subjects whose recorded inputs (subject file, framework file, notebooks, evallib
 source, package versions, formats) are unchanged since the last run into the same folder are
 skipped unless `force=True`.

@@ -47,11 +47,12 @@ def cmd_run(args) -> int:
     given = input_files(args.files)
     framework_dirs(args.frameworks)
     out = output_dir(args.out, "--out") if args.out else _workbook_outputs()
-    from ..batch.backends import _skip_slow_optional_imports
+    from ..batch.worker import skip_slow_optional_imports
+
+    skip_slow_optional_imports()  # before the batch machinery imports nbformat
     from ..batch.run import default_subjects, run_all
     from ..batch.outputs import BackendError
 
-    _skip_slow_optional_imports()
     formats = [f.strip() for part in (args.format or ["html"]) for f in part.split(",") if f.strip()]
     if args.score_only and args.format:
         print("--score-only 只计算得分（不生成报告），不能与 --format 同用", file=sys.stderr)
@@ -156,7 +157,9 @@ def _workbook_outputs() -> Path:
 
 
 def cmd_verify(args) -> int:
-    from ..batch.backends import _skip_slow_optional_imports
+    from ..batch.worker import skip_slow_optional_imports
+
+    skip_slow_optional_imports()  # before the batch machinery imports nbformat
     from ..batch.verify import verify
 
     from .paths import ARG
@@ -167,7 +170,6 @@ def cmd_verify(args) -> int:
                                 + ("，这是一个文件" if Path(args.dir).exists() else "：目录不存在"))
     if args.jobs is not None and args.jobs < 1:
         raise InputError.single(ARG, "--jobs", "须为正整数", args.jobs)
-    _skip_slow_optional_imports()
     folder = Path(args.dir) if args.dir else _workbook_outputs()
     checks, notes = verify(folder, jobs=args.jobs or default_jobs())
     print(f"复现检查：{folder}（重新运行记录中的评价对象，逐个文件比较）")
