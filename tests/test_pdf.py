@@ -139,3 +139,109 @@ def test_two_processes_building_at_once_leave_one_identical_font(small_otf, tmp_
 
     assert Path(paths[0]).read_bytes() == convert(small_otf)
     assert [p.name for p in (tmp_path / "cache" / "fonts").iterdir()] == [Path(paths[0]).name]  # no temp files left
+
+
+# -- what Chromium writes -------------------------------------------------------------------------
+
+BOLD_HTML = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>粗体检查</title>
+<style>.strong {{ font-weight: 700 }} .semi {{ font-weight: 600 }} p, td, th {{ font-size: 20pt }}</style></head><body>
+<p id="regular">绩效评价报告</p><p><b>绩效评价报告</b></p>
+{headings}<p><strong>强调文字</strong> <span class="strong">类粗体</span> <span class="semi">半粗体</span>
+<em>斜体文字</em></p><table><thead><tr><th>表头</th></tr></thead><tbody><tr><td>单元格</td></tr></tbody></table>
+</body></html>""".format(headings="".join(f"<h{n}>标题{n}</h{n}>" for n in range(1, 7)))
+
+
+def _ink(png: Path, box: tuple[float, float, float, float]) -> float:
+    from PIL import Image
+
+    image = Image.open(png).convert("L").crop(tuple(round(v) for v in box))
+    pixels = list(image.tobytes())
+    return sum(255 - p for p in pixels) / (255 * max(1, len(pixels)))
+
+
+@pytest.mark.slow
+def test_chromium_bold_and_italic_stay_in_the_one_truetype_font(tmp_path):
+    """Bold is drawn without a synthetic bold font (Type 3), reads once in the text, and looks bold."""
+    needs_chromium()
+    from evallib.export.pdf_chromium import html_to_pdf
+
+    html = tmp_path / "bold.html"
+    html.write_text(BOLD_HTML, encoding="utf-8")
+    pdf = html_to_pdf(html, tmp_path / "bold.pdf")
+    assert len(assert_cid_truetype_only(pdf)) == 1
+    text = subprocess.run([_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for word in ["强调文字", "类粗体", "半粗体", "斜体文字", "表头", "标题1", "标题6"]:
+        assert text.count(word) == 1, (word, text)
+    assert text.count("绩效评价报告") == 2
+    # the same characters, regular then bold: the bold line carries clearly more ink
+    xml = subprocess.run([_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    boxes = [tuple(float(v) for v in m) for m in
+             re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">绩效评价报告<', xml)]
+    assert len(boxes) == 2
+    subprocess.run([_tool("pdftoppm"), "-r", "100", "-f", "1", "-l", "1", "-gray", "-png", "-singlefile", str(pdf),
+                    str(tmp_path / "bold")], check=True)
+    scale = 100 / 72
+    regular, bold = (_ink(tmp_path / "bold.png", tuple(v * scale for v in b)) for b in boxes)
+    assert bold > 1.15 * regular, (regular, bold)
+
+
+TABLES_HTML = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>表格检查</title></head><body>
+<table class="findings"><thead><tr><th>序号</th><th>严重程度</th><th>类别</th><th>指标或数据</th><th>说明</th></tr></thead>
+<tbody>{findings}</tbody></table>
+<table class="scores"><thead><tr><th>一级指标</th><th>二级指标</th><th>三级指标</th><th>分值</th><th>自评分</th><th>得分</th>
+<th>评分方式</th><th>评分标准</th></tr></thead><tbody>{scores}</tbody></table>
+<table class="short"><thead><tr><th>项目</th><th>年初预算数</th></tr></thead><tbody>
+<tr><td>一般公共预算财政拨款收入</td><td class="num">2,951.99</td></tr></tbody></table>
+</body></html>""".format(
+    findings="".join(f"<tr><td>{i}</td><td>警告</td><td>所述数值与数据不符</td><td>部门绩效 / 效率性 / 预算执行率</td>"
+                     f"<td>{'单位报告所列日常公用经费控制率与按其自身数据计算的数值之间存在超出舍入范围的差异需要核实更正。' * 3}</td></tr>"
+                     for i in range(1, 4)),
+    scores="".join("<tr><td>部门决策（20.00分，得18.00分）</td><td>预算编制（10.00分，得10.00分）</td>"
+                   "<td>社会效益、经济效益、生态效益及可持续影响等</td><td class='num'>5.00</td><td class='num'>5.00</td>"
+                   "<td class='num'>5.00</td><td>采用自评分</td>"
+                   f"<td>{'部门预算编制分配符合本部门职责并符合区委区政府方针政策和年度工作要求的得满分（1分）；' * 4}</td></tr>"
+                   for _ in range(3)))
+
+
+@pytest.mark.slow
+def test_chromium_tables_stay_within_the_margins_and_keep_short_phrases_whole(tmp_path):
+    """Chromium keeps Chinese words of table cells whole (word-break: keep-all); a column of sentences
+    must still wrap, or the table runs off the page (as the 复核发现 and 评分表 tables did)."""
+    needs_chromium()
+    from evallib.export.pdf import MARGIN_MM
+    from evallib.export.pdf_chromium import html_to_pdf
+
+    html = tmp_path / "tables.html"
+    html.write_text(TABLES_HTML, encoding="utf-8")
+    pdf = html_to_pdf(html, tmp_path / "tables.pdf")
+    xml = subprocess.run([_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    right = 595.28 - MARGIN_MM[1] / 25.4 * 72
+    words = re.findall(r'xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', xml)
+    past = [(w, x) for x, w in words if float(x) > right + 4]
+    assert not past, past
+    texts = [w for _, w in words]
+    assert texts.count("所述数值与数据不符") == 3  # the findings table fits with its short cells whole
+    assert "一般公共预算财政拨款收入" in texts  # a table that fits is left as it is
+
+
+@pytest.mark.slow
+def test_chromium_pdf_bytes_identical_across_browser_processes(tmp_path):
+    needs_chromium()
+    from test_export import SAMPLE_HTML
+
+    html = tmp_path / "report.html"
+    html.write_text(SAMPLE_HTML, encoding="utf-8")
+    code = ("import sys; from pathlib import Path; from evallib.export.pdf_chromium import html_to_pdf; "
+            "html_to_pdf(Path(sys.argv[1]), Path(sys.argv[2]), '示例报告')")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("PYTHONHASHSEED", None)
+    outs = []
+    for name in ("a.pdf", "b.pdf"):  # one after the other: each process starts its own browser
+        subprocess.run([PYTHON, "-c", code, str(html), str(tmp_path / name)], check=True, env=env, cwd=ROOT)
+        outs.append((tmp_path / name).read_bytes())
+    assert outs[0][:5] == b"%PDF-"
+    assert outs[0] == outs[1]
+    from evallib.export.pdf_chromium import fixed_date
+
+    assert re.search(rb"/CreationDate ?\(D:" + fixed_date(), outs[0])  # not the time of the run
+    assert_cid_truetype_only(tmp_path / "a.pdf")
