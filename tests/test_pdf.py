@@ -141,6 +141,116 @@ def test_two_processes_building_at_once_leave_one_identical_font(small_otf, tmp_
     assert [p.name for p in (tmp_path / "cache" / "fonts").iterdir()] == [Path(paths[0]).name]  # no temp files left
 
 
+def test_a_batch_builds_the_font_before_starting_workers(monkeypatch, tmp_path):
+    """`evalbook run` with pdf: the parent builds the font first, so two workers never build it at once."""
+    from evallib.batch import backends, run
+    from evallib.export import pdf_font, pdfengine
+
+    order: list[str] = []
+
+    class Stop(Exception):
+        pass
+
+    def spawn(self, n):
+        order.append("workers")
+        raise Stop
+
+    monkeypatch.setattr(pdfengine, "pdf_engine", lambda say=None: "chromium")
+    monkeypatch.setattr(pdf_font, "truetype_font", lambda *a, **k: order.append("font"))
+    monkeypatch.setattr(backends.PoolBackend, "_spawn", spawn)
+    for formats, expected in ((("html", "pdf"), ["font", "workers"]), (("opinion",), ["font", "workers"]),
+                              (("html", "docx"), ["workers"])):
+        order.clear()
+        with pytest.raises(Stop):
+            run.run_all([ROOT / "parameters/subjects/004-gaoyi-2021-dept.yaml"], tmp_path, formats=formats, jobs=2)
+        assert order == expected, formats
+
+
+# -- which engine -------------------------------------------------------------------------------
+
+def test_default_engine_is_chromium_when_it_can_run(monkeypatch):
+    from evallib.export import pdf_chromium, pdfengine
+
+    monkeypatch.delenv("EVALBOOK_PDF_ENGINE", raising=False)
+    monkeypatch.setattr(pdf_chromium, "unavailable", lambda: None)
+    assert pdfengine.pdf_engine() == "chromium"
+    monkeypatch.setenv("EVALBOOK_PDF_ENGINE", "weasyprint")
+    assert pdfengine.pdf_engine() == "weasyprint"
+    monkeypatch.setenv("EVALBOOK_PDF_ENGINE", "prince")
+    with pytest.raises(ValueError, match="不支持的 PDF 引擎"):
+        pdfengine.pdf_engine()
+
+
+def test_without_a_browser_the_default_falls_back_loudly_and_a_named_chromium_fails(monkeypatch):
+    from evallib.export import pdfengine
+
+    monkeypatch.delenv("EVALBOOK_PDF_ENGINE", raising=False)
+    monkeypatch.setenv("EVALBOOK_CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setattr(pdfengine, "_warned", set())
+    said: list[str] = []
+    assert pdfengine.pdf_engine(said.append) == "weasyprint"
+    assert len(said) == 1 and said[0].startswith("警告") and "/nonexistent/chromium" in said[0]
+    assert "--pdf-engine weasyprint" in said[0]
+    assert pdfengine.pdf_engine(said.append) == "weasyprint" and len(said) == 1  # once per process
+    monkeypatch.setenv("EVALBOOK_PDF_ENGINE", "chromium")
+    with pytest.raises(pdfengine.EngineError, match="--pdf-engine weasyprint"):
+        pdfengine.pdf_engine(said.append)
+
+
+def test_run_with_a_named_chromium_that_is_missing_stops_before_any_work(capsys, monkeypatch, tmp_path):
+    from conftest import run_cli
+
+    monkeypatch.setenv("EVALBOOK_CHROMIUM", "/nonexistent/chromium")
+    code, out, err = run_cli(capsys, "run", "parameters/subjects/004-gaoyi-2021-dept.yaml", "--format", "pdf",
+                             "--pdf-engine", "chromium", "--out", tmp_path / "out")
+    assert code == 2
+    assert "/nonexistent/chromium" in err and "--pdf-engine weasyprint" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_fallback_run_warns_and_records_weasyprint_in_the_manifest(capsys, monkeypatch, tmp_path):
+    import json
+
+    from conftest import FIXTURES, run_cli
+
+    from evallib.export import pdfengine
+
+    monkeypatch.setenv("EVALBOOK_CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setattr(pdfengine, "_warned", set())
+    code, out, err = run_cli(capsys, "run", FIXTURES / "mini-subject.yaml", "--frameworks", FIXTURES / "frameworks",
+                             "--format", "pdf", "--jobs", "1", "--out", tmp_path)
+    assert code == 0, out + err
+    assert "警告" in err and "WeasyPrint" in err and "PDF 引擎：weasyprint" in out
+    assert json.loads((tmp_path / "manifest.json").read_text("utf-8"))["pdf_engine"] == "weasyprint"
+    assert "Type 3" not in subprocess.run([_tool("pdffonts"), str(next(tmp_path.glob("*/report.pdf")))],
+                                          capture_output=True, text=True, check=True).stdout
+
+
+def test_browser_is_found_by_channel_path_or_windows_install_folder(monkeypatch, tmp_path):
+    from evallib.export import pdf_chromium
+
+    monkeypatch.setenv("EVALBOOK_CHROMIUM", "msedge")
+    assert pdf_chromium.browser() == {"channel": "msedge"}
+    exe = tmp_path / "my-chrome"
+    exe.write_text("")
+    monkeypatch.setenv("EVALBOOK_CHROMIUM", str(exe))
+    assert pdf_chromium.browser() == {"executable_path": str(exe)}
+    monkeypatch.setenv("EVALBOOK_CHROMIUM", str(tmp_path / "missing"))
+    assert pdf_chromium.browser() is None and "missing" in pdf_chromium.unavailable()
+
+    monkeypatch.delenv("EVALBOOK_CHROMIUM")
+    monkeypatch.setattr(pdf_chromium.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sys, "platform", "win32")
+    for var in ("PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA"):
+        monkeypatch.setenv(var, str(tmp_path / var))
+    assert pdf_chromium.browser() is None
+    edge = tmp_path / "PROGRAMFILES(X86)" / "Microsoft" / "Edge" / "Application" / "msedge.exe"
+    edge.parent.mkdir(parents=True)
+    edge.write_text("")
+    assert pdf_chromium.browser() == {"executable_path": str(edge)}
+
+
 # -- what Chromium writes -------------------------------------------------------------------------
 
 BOLD_HTML = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>粗体检查</title>
