@@ -355,3 +355,18 @@ def test_chromium_pdf_bytes_identical_across_browser_processes(tmp_path):
 
     assert re.search(rb"/CreationDate ?\(D:" + fixed_date(), outs[0])  # not the time of the run
     assert_cid_truetype_only(tmp_path / "a.pdf")
+
+
+def test_verify_reruns_with_the_recorded_pdf_engine(monkeypatch):
+    from evallib.batch.verify import _pdf_engine
+
+    monkeypatch.delenv("EVALBOOK_PDF_ENGINE", raising=False)
+    with _pdf_engine("weasyprint"):
+        assert os.environ["EVALBOOK_PDF_ENGINE"] == "weasyprint"  # worker processes inherit it
+    assert "EVALBOOK_PDF_ENGINE" not in os.environ
+    monkeypatch.setenv("EVALBOOK_PDF_ENGINE", "chromium")
+    with _pdf_engine(None):  # a record from before the field: the engine of today
+        assert os.environ["EVALBOOK_PDF_ENGINE"] == "chromium"
+    with _pdf_engine("weasyprint"):
+        assert os.environ["EVALBOOK_PDF_ENGINE"] == "weasyprint"
+    assert os.environ["EVALBOOK_PDF_ENGINE"] == "chromium"

@@ -152,7 +152,7 @@ def manifest_dict(run: RunResult, formats, frameworks) -> dict[str, Any]:
         "summary": run.summary,
         "summary_inputs_sha256": run.summary_key if run.summary else "",
         "summary_stages": {k: round(v, 3) for k, v in run.summary_stages.items()},
-        **({"pdf_engine": run.pdf_engine} if run.pdf_engine else {}),
+        "pdf_engine": run.pdf_engine or None,
     }
 
 
