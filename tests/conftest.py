@@ -13,6 +13,18 @@ def _run_from_project_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
+@pytest.fixture(autouse=True)
+def _restore_pdf_engine(monkeypatch):
+    """`evalbook run` puts the PDF engine it settled on into os.environ for its worker processes;
+    a test's in-process run must not choose the engine of the tests after it."""
+    name = "EVALBOOK_PDF_ENGINE"
+    if name in os.environ:
+        monkeypatch.setenv(name, os.environ[name])
+    else:
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)  # undone in reverse: the variable is removed again after the test
+
+
 def run_cli(capsys, *argv):
     from evallib.cli.main import main
 

@@ -591,9 +591,36 @@ def test_pdf_states_subject_total_and_grade(rendered):
     # the cover (page 1) carries no header or footer; numbering shows from page 2 on
     assert "第 1 页" not in _pdftext(pdf, "-f", "1", "-l", "1")
     assert f"第 2 页，共 {pages} 页" in _pdftext(pdf, "-f", "2", "-l", "2")
+
+
+@pytest.mark.slow
+@needs_poppler
+def test_pdf_fonts_are_embedded_cid_truetype_subsets(rendered):
+    """The default engine (Chromium) embeds the Noto font as a CID TrueType subset with ToUnicode, and
+    no Type 3 font (which synthetic bold or CFF outlines would bring)."""
+    from test_pdf import assert_cid_truetype_only, needs_chromium
+
+    needs_chromium()
+    folder, _ = rendered
+    assert_cid_truetype_only(folder / "report.pdf")
+
+
+@pytest.mark.slow
+@needs_poppler
+def test_weasyprint_engine_behind_the_option(rendered, tmp_path, monkeypatch):
+    """`--pdf-engine weasyprint` (EVALBOOK_PDF_ENGINE): WeasyPrint's own embedded, subset CID font."""
+    from evallib.export.pdfengine import html_to_pdf
+
+    monkeypatch.setenv("EVALBOOK_PDF_ENGINE", "weasyprint")
+    folder, _ = rendered
+    pdf = html_to_pdf(folder / "report.html", tmp_path / "weasy.pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Producer:\s+WeasyPrint", info, re.M), info
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     noto = [line for line in fonts.splitlines() if "Noto-Sans-CJK-SC" in line]
     assert noto and all(" yes yes yes " in line for line in noto), fonts  # embedded, subset, unicode
+    assert "Type 3" not in fonts
+    assert "第 2 页，共" in _pdftext(pdf, "-f", "2", "-l", "2")
 
 
 @pytest.mark.slow
@@ -624,7 +651,7 @@ def test_glyph_check_detects_tofu(tmp_path):
 
 @pytest.mark.slow
 def test_pdf_is_byte_identical_on_rerun(rendered, tmp_path):
-    from evallib.export.pdf import html_to_pdf
+    from evallib.export.pdfengine import html_to_pdf  # the exporter's engine (Chromium unless told or unable)
 
     folder, _ = rendered
     again = html_to_pdf(folder / "report.html", tmp_path / "again.pdf")
@@ -632,8 +659,16 @@ def test_pdf_is_byte_identical_on_rerun(rendered, tmp_path):
 
 
 @needs_poppler
-def test_long_tables_repeat_their_header_row(tmp_path):
-    from evallib.export.pdf import html_to_pdf
+@pytest.mark.parametrize("engine", [pytest.param("chromium", marks=pytest.mark.slow), "weasyprint"])
+def test_long_tables_repeat_their_header_row(tmp_path, engine):
+    if engine == "chromium":
+        from test_pdf import needs_chromium
+
+        from evallib.export.pdf_chromium import html_to_pdf
+
+        needs_chromium()
+    else:
+        from evallib.export.pdf import html_to_pdf
 
     rows = "".join(f"<tr><td>第{i}项</td><td>{i}</td></tr>" for i in range(1, 121))
     html = tmp_path / "long.html"

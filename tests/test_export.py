@@ -65,6 +65,7 @@ def _convert_in_subprocess(kind: str, html: Path, out: Path) -> bytes:
 
 @pytest.mark.slow
 def test_pdf_bytes_identical_across_processes(sample_html, tmp_path):
+    """WeasyPrint (`--pdf-engine weasyprint`); Chromium's is in test_pdf.py."""
     first = _convert_in_subprocess("pdf", sample_html, tmp_path / "a.pdf")
     second = _convert_in_subprocess("pdf", sample_html, tmp_path / "b.pdf")
     assert first[:5] == b"%PDF-"
@@ -245,6 +246,48 @@ def test_exporters_leak_no_markers_or_file_names(futian):
         leaked = [w for w in EXPORTER_WORDS if w in text]
         assert not leaked, (where, leaked)
     assert "第 2 页" in texts["pdf"] and "第 2 页" in texts["word-pdf"]  # the PDF cover has no footer
+
+
+# A line that is a chapter or section heading: it must never be the last line of a page.
+HEADING_LINE = re.compile(r"(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|附件\d*|单位自述：)\S{0,30}")
+FOOTER_LINE = re.compile(r"第 \d+ 页，共 \d+ 页")
+
+
+def _page_lines(pdf: Path) -> list[list[str]]:
+    """Each page's lines of text from top to bottom (words on one baseline, left to right, joined by a
+    space): the reading order of `pdftotext` puts table cells column by column, not the page's order."""
+    xml = subprocess.run([_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    pages = []
+    for page in xml.split("<page ")[1:]:
+        words = sorted((round(float(y)), float(x), w) for x, y, w in
+                       re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', page))
+        lines: dict[int, list[str]] = {}
+        for y, _, w in words:
+            key = next((k for k in lines if abs(k - y) <= 2), y)
+            lines.setdefault(key, []).append(w)
+        pages.append([" ".join(ws) for _, ws in sorted(lines.items())])
+    return pages
+
+
+@pytest.mark.slow
+def test_pdf_layout_cover_contents_headings_fonts(futian):
+    """The default engine's PDF of 福田: the cover and the 目录 each on a page of their own, no page
+    ending with a heading, every page after the cover numbered, the fonts CID TrueType subsets."""
+    from test_pdf import assert_cid_truetype_only, needs_chromium
+
+    report, _ = futian
+    pdf = report / "report.pdf"
+    pages = _page_lines(pdf)
+    assert "目录" not in pages[0] and not any(FOOTER_LINE.fullmatch(line) for line in pages[0])
+    assert "目录" in pages[1] and "一、基本情况" in pages[1] and not any("单位自述" in line for line in pages[1])
+    assert "一、基本情况" in pages[2][:3]  # the first chapter starts the page after the contents
+    for n, lines in enumerate(pages[1:], 2):
+        assert lines[-1] == f"第 {n} 页，共 {len(pages)} 页", (n, lines[-3:])
+        if n > 2:  # (the 目录 lists headings only)
+            assert not HEADING_LINE.fullmatch(lines[-2]), (n, lines[-4:])
+    needs_chromium()
+    assert_cid_truetype_only(pdf)
 
 
 # Internal keys, English codes and file names of the report content (issue 12 item 4). The report text

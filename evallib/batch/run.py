@@ -69,9 +69,9 @@ def run_key(formats, score_only: bool, search: list[str]) -> str:
     key = {"evalbook": __version__, "code": code_sha256(), "notebooks": notebook_hashes(),
            "packages": data.package_versions(), "formats": sorted(formats), "score_only": bool(score_only),
            "framework_search": search}
-    if "pdf" in formats:
-        from ..export.formats import pdf_engine
+    from ..export.pdfengine import PDF_FORMATS, pdf_engine
 
+    if set(formats) & set(PDF_FORMATS):
         key["pdf_engine"] = pdf_engine()
     return _digest(key)
 
@@ -113,6 +113,7 @@ class RunResult:
     key: str = ""
     summary_key: str = ""
     summary_stages: dict[str, float] = field(default_factory=dict)  # seconds: summary, summary_xlsx
+    pdf_engine: str = ""  # the engine that wrote this run's PDFs ("" when no format writes one)
 
     @property
     def ok(self) -> bool:
@@ -151,6 +152,7 @@ def manifest_dict(run: RunResult, formats, frameworks) -> dict[str, Any]:
         "summary": run.summary,
         "summary_inputs_sha256": run.summary_key if run.summary else "",
         "summary_stages": {k: round(v, 3) for k, v in run.summary_stages.items()},
+        "pdf_engine": run.pdf_engine or None,
     }
 
 
@@ -176,9 +178,14 @@ def run_all(files, out_dir, frameworks=None, formats=("html",), summary=True,
     force: regenerate subjects whose inputs are unchanged since the last run into out_dir.
     score_only: no notebooks: scores.csv, findings.csv and result.json per subject, no summary.
     progress(result) is called as each subject finishes; on_start(to_run, skipped) once before.
-    Raises BackendError when the workers cannot be started (e.g. Dask missing or unreachable).
+    Raises BackendError when the workers cannot be started (e.g. Dask missing or unreachable), and
+    pdfengine.EngineError when a PDF engine asked for by name cannot run here.
     """
     files = list(files)
+    # The PDF engine is settled (and Chromium's font built, once) before any worker could need it.
+    from ..export.pdfengine import prepare
+
+    engine = prepare(formats) if files and not score_only else None
     # Worker processes take a moment to start (imports, kernel): start them first, plan meanwhile.
     jobs = jobs or 1
     backend = PoolBackend(jobs, warm=not score_only) if jobs > 1 and not scheduler and files else None
@@ -186,7 +193,7 @@ def run_all(files, out_dir, frameworks=None, formats=("html",), summary=True,
         backend._spawn(len(files))
     try:
         return _run_all(backend, files, out_dir, frameworks, formats, summary, progress, jobs=jobs, force=force,
-                        scheduler=scheduler, score_only=score_only, on_start=on_start)
+                        scheduler=scheduler, score_only=score_only, on_start=on_start, pdf_engine=engine)
     except BaseException:
         if backend is not None:
             backend.close(abort=True)
@@ -194,7 +201,7 @@ def run_all(files, out_dir, frameworks=None, formats=("html",), summary=True,
 
 
 def _run_all(backend, files, out_dir, frameworks, formats, summary, progress, *, jobs, force, scheduler,
-             score_only, on_start) -> RunResult:
+             score_only, on_start, pdf_engine) -> RunResult:
     from ..report import data
 
     out_dir = Path(out_dir)
@@ -239,7 +246,7 @@ def _run_all(backend, files, out_dir, frameworks, formats, summary, progress, *,
         failed = [given[i].name for i in range(len(given)) if not ok_of(i)]
         return ok, failed, out_abs
 
-    run = RunResult(out_dir, [], skipped=skipped, score_only=score_only, key=key)
+    run = RunResult(out_dir, [], skipped=skipped, score_only=score_only, key=key, pdf_engine=pdf_engine or "")
     try:
         if tasks:
             backend = backend or make_backend(jobs, scheduler, warm=not score_only)

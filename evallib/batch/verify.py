@@ -1,7 +1,9 @@
 """`evalbook verify`: re-run the recorded subjects into a temporary folder and compare file by file."""
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +50,25 @@ def read_manifest(manifest_file: Path) -> dict:
         if manifest.get(key) is not None and not isinstance(manifest[key], kind):
             raise InputError.single(file, key, f"应为{text}，已损坏；请重新运行 evalbook run")
     return manifest
+
+
+@contextlib.contextmanager
+def _pdf_engine(engine: str | None):
+    """The recorded run's PDF engine for the rerun (worker processes inherit the variable)."""
+    from ..export.pdfengine import ENGINE_ENV, ENGINES
+
+    if engine not in ENGINES:
+        yield
+        return
+    before = os.environ.get(ENGINE_ENV)
+    os.environ[ENGINE_ENV] = engine
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(ENGINE_ENV, None)
+        else:
+            os.environ[ENGINE_ENV] = before
 
 
 def verify(out_dir: str | Path, jobs: int = 1) -> tuple[list[FileCheck], list[str]]:
@@ -104,7 +125,7 @@ def verify(out_dir: str | Path, jobs: int = 1) -> tuple[list[FileCheck], list[st
     frameworks = manifest.get("frameworks") or None
     files = [rec["file"] for rec in manifest["subjects"]]
     checks: list[FileCheck] = []
-    with tempfile.TemporaryDirectory(prefix="evalbook-verify-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="evalbook-verify-") as tmp, _pdf_engine(manifest.get("pdf_engine")):
         run = run_all(files, tmp, frameworks, manifest.get("formats", ["html"]), summary=bool(manifest.get("summary")),
                       jobs=jobs, force=True, score_only=bool(manifest.get("score_only")))
         fresh: dict[str, str] = {}

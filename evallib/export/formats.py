@@ -4,33 +4,17 @@ Importing this module registers them (evallib.export.html lists it in PLUGIN_MOD
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from .html import ExportContext, html_file, register
-from .pdf import html_to_pdf
 from .docx import html_to_docx
-
-PDF_ENGINES = ("chromium", "weasyprint")
-
-
-def pdf_engine() -> str:
-    """The PDF engine: EVALBOOK_PDF_ENGINE (`evalbook run --pdf-engine`), else WeasyPrint.
-
-    Chromium is ~8× faster per report and byte-identical on rerun, but embeds the CJK font as
-    Type 3 glyphs rather than a CID font; see benchmarks/README.md for the numbers."""
-    engine = os.environ.get("EVALBOOK_PDF_ENGINE", "").strip().lower() or "weasyprint"
-    if engine not in PDF_ENGINES:
-        raise ValueError(f"不支持的 PDF 引擎“{engine}”；可用：{'、'.join(PDF_ENGINES)}")
-    return engine
+from .pdfengine import html_to_pdf
 
 
 @register("pdf")
 def export_pdf(ctx: ExportContext) -> list[Path]:
-    from . import pdf_chromium
-
-    convert = pdf_chromium.html_to_pdf if pdf_engine() == "chromium" else html_to_pdf
-    path = convert(html_file(ctx), Path(ctx.out_dir) / f"{ctx.name}.pdf", ctx.title)
+    """With the engine of `pdfengine.pdf_engine` (Chromium unless told or unable)."""
+    path = html_to_pdf(html_file(ctx), Path(ctx.out_dir) / f"{ctx.name}.pdf", ctx.title)
     ctx.outputs["pdf"] = path
     return [path]
 

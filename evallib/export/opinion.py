@@ -9,7 +9,7 @@ from ..report.opinion import FILE_STEM, build_opinion
 from ..report.opinion_html import SIGN_FIRST, opinion_html
 from .docx import html_to_docx
 from .html import ExportContext, register
-from .pdf import html_to_pdf
+from .pdfengine import html_to_pdf
 
 
 def write_opinion(record, out_dir: Path) -> list[Path]:

@@ -21,6 +21,8 @@ from ..collect.sheetstyle import atomic_write
 
 FONT_FAMILY = "Noto Sans CJK SC Embedded"  # a name of its own: a system Noto CJK never stands in for the subset
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
+PAGE_WIDTH_MM = 210  # A4
+MARGIN_MM = (20, 18, 20, 18)  # top, right, bottom, left
 # Characters the print CSS can add that are not in the HTML text (page counters, footer words).
 _GENERATED_TEXT = "0123456789第页共，、 -–—…·()（）"
 
@@ -52,16 +54,17 @@ def subset_font(text: str) -> bytes:
     return out.getvalue()
 
 
-def print_css(font_file: Path, title: str = "") -> str:
-    """Print rules laid over the report's own CSS (the running header shows `title`)."""
+def print_css(font_file: Path, title: str = "", face: str = 'format("opentype")') -> str:
+    """Print rules laid over the report's own CSS (the running header shows `title`); `face` ends the
+    @font-face rule (its format, and any more descriptors)."""
     font_url = Path(font_file).resolve().as_uri()
     footer = '"第 " counter(page) " 页，共 " counter(pages) " 页"'
     header = _css_string(title)
     return f"""
-@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{font_url}") format("opentype"); }}
+@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{font_url}") {face}; }}
 @page {{
   size: A4;
-  margin: 20mm 18mm 20mm 18mm;
+  margin: {' '.join(f'{m}mm' for m in MARGIN_MM)};
   @top-center {{ content: {header}; font-family: "{FONT_FAMILY}"; font-size: 8.5pt; color: #666; }}
   @bottom-center {{ content: {footer}; font-family: "{FONT_FAMILY}"; font-size: 9pt; color: #555; }}
 }}
