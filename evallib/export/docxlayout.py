@@ -23,6 +23,7 @@ _LEVELS = [
     (re.compile(r"^（(\d+)）\s*"), "（%4）", "decimal"),
 ]
 _CAPTION_NO = re.compile(r"^(图|表)\s*(\d+)\s*")
+_UNIT_LINE = re.compile(r"单位：\S{1,10}")
 
 
 def _cn_value(text: str) -> int:
@@ -312,6 +313,10 @@ def apply_layout(doc, title: str, has_cover: bool, table_pt: float) -> None:
             _page_break(p)
         elif text == TOC:
             _toc(doc, p, headings)
+        elif _UNIT_LINE.fullmatch(text):  # a table's unit line: right-aligned, on the page of its table
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            p.paragraph_format.first_line_indent = 0
+            p.paragraph_format.keep_with_next = True
     number_headings(doc)
     header_footer(doc, title, has_cover)
     update_fields_on_open(doc)
