@@ -370,3 +370,31 @@ def test_verify_reruns_with_the_recorded_pdf_engine(monkeypatch):
     with _pdf_engine("weasyprint"):
         assert os.environ["EVALBOOK_PDF_ENGINE"] == "weasyprint"
     assert os.environ["EVALBOOK_PDF_ENGINE"] == "chromium"
+
+
+def test_a_browser_upgrade_is_an_input_change_of_runs_with_pdfs(monkeypatch):
+    """Chromium's version is part of the run key (PDF subjects are regenerated, not skipped, after an
+    upgrade) and of the manifest; a run without PDFs does not depend on it."""
+    from evallib.batch import run as batch_run
+    from evallib.export import pdf_chromium, pdfengine
+
+    monkeypatch.setattr(pdfengine, "pdf_engine", lambda say=None: "chromium")
+    keys = {}
+    for version in ("Chromium 156.0.8078.114", "Chromium 157.0.8100.1"):
+        monkeypatch.setattr(pdf_chromium, "browser_version", lambda v=version: v)
+        keys[version] = (batch_run.run_key(("html", "pdf"), False, []), batch_run.run_key(("html",), False, []))
+        assert batch_run._browser("chromium") == version
+        assert batch_run._browser("weasyprint") is None
+    (pdf_old, html_old), (pdf_new, html_new) = keys.values()
+    assert pdf_old != pdf_new and html_old == html_new
+
+
+def test_browser_version_is_read_from_the_browser():
+    needs_chromium()
+    from evallib.export.pdf_chromium import browser, browser_version
+
+    version = browser_version()
+    if "channel" in (browser() or {}):
+        assert version == browser()["channel"]
+    else:
+        assert re.search(r"\d+\.\d+\.\d+", version), version

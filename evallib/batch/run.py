@@ -73,6 +73,10 @@ def run_key(formats, score_only: bool, search: list[str]) -> str:
 
     if set(formats) & set(PDF_FORMATS):
         key["pdf_engine"] = pdf_engine()
+        if key["pdf_engine"] == "chromium":
+            from ..export.pdf_chromium import browser_version
+
+            key["pdf_browser"] = browser_version()  # a browser upgrade regenerates the PDFs
     return _digest(key)
 
 
@@ -153,7 +157,16 @@ def manifest_dict(run: RunResult, formats, frameworks) -> dict[str, Any]:
         "summary_inputs_sha256": run.summary_key if run.summary else "",
         "summary_stages": {k: round(v, 3) for k, v in run.summary_stages.items()},
         "pdf_engine": run.pdf_engine or None,
+        "pdf_browser": _browser(run.pdf_engine),
     }
+
+
+def _browser(engine: str) -> str | None:
+    if engine != "chromium":
+        return None
+    from ..export.pdf_chromium import browser_version
+
+    return browser_version() or None
 
 
 def default_subjects() -> list[Path]:

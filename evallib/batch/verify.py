@@ -117,6 +117,11 @@ def verify(out_dir: str | Path, jobs: int = 1) -> tuple[list[FileCheck], list[st
     for pkg, version in manifest.get("packages", {}).items():
         if now_versions.get(pkg) != version:
             notes.append(f"程序包 {pkg} 版本不同：记录 {version}，当前 {now_versions.get(pkg)}")
+    if manifest.get("pdf_browser"):
+        from ..export.pdf_chromium import browser_version
+
+        if browser_version() != manifest["pdf_browser"]:
+            notes.append(f"生成 PDF 的浏览器版本不同：记录 {manifest['pdf_browser']}，当前 {browser_version() or '未知'}")
 
     recorded: dict[str, str] = {}
     for rec in manifest["subjects"]:

@@ -26,9 +26,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import sys
 import threading
 import time
+from functools import lru_cache
 from pathlib import Path
 
 from ..core.writing import write_atomic
@@ -130,6 +132,23 @@ def chromium_path() -> str | None:
     """The browser executable to drive (None when there is none, or when it is a Playwright channel)."""
     found = browser()
     return found.get("executable_path") if found else None
+
+
+@lru_cache(maxsize=1)
+def browser_version() -> str:
+    """The browser's own version line ("Chromium 156.0.8078.73 …"): a new browser can lay out or encode
+    a PDF differently, so it is part of what a run's outputs depend on. A Playwright channel gives its
+    name; "" when the browser does not say (Edge and Chrome on Windows print nothing)."""
+    how = browser()
+    if how is None:
+        return ""
+    if "channel" in how:
+        return how["channel"]
+    try:
+        done = subprocess.run([how["executable_path"], "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip()
 
 
 def unavailable() -> str | None:
