@@ -1,4 +1,5 @@
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -40,4 +41,15 @@ def require_seed(path: Path) -> Path:
         if os.environ.get("CI") == "true":
             pytest.fail(f"种子文件不存在：{path}（CI 下必须提供）")
         pytest.skip(f"seed text not available: {path}")
+    return path
+
+
+def require_tool(name: str) -> str:
+    """A command-line tool a test needs (pdfinfo, pdffonts, soffice …): missing is a skip on a
+    workstation, a failure in CI (scripts/test.sh installs them)."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is required in CI (scripts/test.sh installs it)")
+        pytest.skip(f"{name} not installed")
     return path

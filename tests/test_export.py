@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import require_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -181,23 +181,15 @@ def test_firm_reference_docx_overrides_the_defaults(sample_html, tmp_path, monke
         html_to_docx(sample_html, tmp_path / "x.docx", "示例报告")
 
 
-def _tool(name: str) -> str:
-    """A command-line tool the test needs; missing is a skip on a workstation, a failure in CI."""
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required in CI (scripts/test.sh installs it)")
-        pytest.skip(f"{name} not installed")
-    return path
 
 
 def _pages(pdf: Path) -> int:
-    info = subprocess.run([_tool("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run([require_tool("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True).stdout
     return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
 
 
 def _pdf_text(pdf: Path) -> str:
-    return subprocess.run([_tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True,
+    return subprocess.run([require_tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
 
 
@@ -209,8 +201,8 @@ EXPORTER_WORDS = ["EBMARK", "report.html", "report.docx", "media/", ".png", "Tab
 @pytest.fixture(scope="module")
 def futian(tmp_path_factory):
     """003 福田 rendered to PDF and Word by `evalbook run`, and the Word file converted by LibreOffice."""
-    soffice = _tool("soffice")
-    _tool("pdfinfo")
+    soffice = require_tool("soffice")
+    require_tool("pdfinfo")
     out = tmp_path_factory.mktemp("futian")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("EVALBOOK_REFERENCE_DOCX", None)
@@ -256,7 +248,7 @@ FOOTER_LINE = re.compile(r"第 \d+ 页，共 \d+ 页")
 def _page_lines(pdf: Path) -> list[list[str]]:
     """Each page's lines of text from top to bottom (words on one baseline, left to right, joined by a
     space): the reading order of `pdftotext` puts table cells column by column, not the page's order."""
-    xml = subprocess.run([_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True,
+    xml = subprocess.run([require_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True,
                          check=True).stdout
     pages = []
     for page in xml.split("<page ")[1:]:

@@ -10,18 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import require_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required in CI (scripts/test.sh installs it)")
-        pytest.skip(f"{name} not installed")
-    return path
 
 
 def needs_chromium() -> None:
@@ -37,7 +31,7 @@ def needs_chromium() -> None:
 
 def pdffonts(pdf: Path) -> list[dict[str, str]]:
     """The rows of `pdffonts`, by column (the header's dashes give the column widths)."""
-    lines = subprocess.run([_tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
+    lines = subprocess.run([require_tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
     spans, start = [], 0
     for dashes in lines[1].split(" "):
         spans.append((start, start + len(dashes)))
@@ -223,7 +217,7 @@ def test_fallback_run_warns_and_records_weasyprint_in_the_manifest(capsys, monke
     assert code == 0, out + err
     assert "警告" in err and "WeasyPrint" in err and "PDF 引擎：weasyprint" in out
     assert json.loads((tmp_path / "manifest.json").read_text("utf-8"))["pdf_engine"] == "weasyprint"
-    assert "Type 3" not in subprocess.run([_tool("pdffonts"), str(next(tmp_path.glob("*/report.pdf")))],
+    assert "Type 3" not in subprocess.run([require_tool("pdffonts"), str(next(tmp_path.glob("*/report.pdf")))],
                                           capture_output=True, text=True, check=True).stdout
 
 
@@ -279,16 +273,16 @@ def test_chromium_bold_and_italic_stay_in_the_one_truetype_font(tmp_path):
     html.write_text(BOLD_HTML, encoding="utf-8")
     pdf = html_to_pdf(html, tmp_path / "bold.pdf")
     assert len(assert_cid_truetype_only(pdf)) == 1
-    text = subprocess.run([_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run([require_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for word in ["强调文字", "类粗体", "半粗体", "斜体文字", "表头", "标题1", "标题6"]:
         assert text.count(word) == 1, (word, text)
     assert text.count("绩效评价报告") == 2
     # the same characters, regular then bold: the bold line carries clearly more ink
-    xml = subprocess.run([_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    xml = subprocess.run([require_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     boxes = [tuple(float(v) for v in m) for m in
              re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">绩效评价报告<', xml)]
     assert len(boxes) == 2
-    subprocess.run([_tool("pdftoppm"), "-r", "100", "-f", "1", "-l", "1", "-gray", "-png", "-singlefile", str(pdf),
+    subprocess.run([require_tool("pdftoppm"), "-r", "100", "-f", "1", "-l", "1", "-gray", "-png", "-singlefile", str(pdf),
                     str(tmp_path / "bold")], check=True)
     scale = 100 / 72
     regular, bold = (_ink(tmp_path / "bold.png", tuple(v * scale for v in b)) for b in boxes)
@@ -324,7 +318,7 @@ def test_chromium_tables_stay_within_the_margins_and_keep_short_phrases_whole(tm
     html = tmp_path / "tables.html"
     html.write_text(TABLES_HTML, encoding="utf-8")
     pdf = html_to_pdf(html, tmp_path / "tables.pdf")
-    xml = subprocess.run([_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    xml = subprocess.run([require_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     right = 595.28 - MARGIN_MM[1] / 25.4 * 72
     words = re.findall(r'xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', xml)
     past = [(w, x) for x, w in words if float(x) > right + 4]

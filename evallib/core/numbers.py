@@ -17,6 +17,8 @@ HUNDRED = Decimal(100)
 
 # Thousands separators must group by three ("1,402.24"); "98,5" (a decimal comma) is not a number here.
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# a figure already printed as text: 1,234.50 / -0.08 / 96.42% (tables right-align these)
+NUMBER_TEXT = re.compile(r"^[-+−]?\d[\d,]*(\.\d+)?\s*%?$")
 
 
 def to_decimal(value) -> Decimal:

@@ -9,8 +9,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from ..core.numbers import NUMBER_TEXT
+
 CELL_MARGIN = 60  # twips left and right inside a table cell (Word's default 108 wastes narrow columns)
-_NUMBER = re.compile(r"^[-+−]?[\d,]+(\.\d+)?\s*%?$|^[-—–]$")
+_NUMBER = re.compile(NUMBER_TEXT.pattern + r"|^[-—–]$")  # a dash stands for a missing figure
 
 
 def _text_width(text: str) -> int:

@@ -28,13 +28,18 @@ def pick_table(doc: Document, number: int | None, report: Report) -> tuple[Indic
         raise InputError.single(str(doc.path), "", "未找到指标表（需有“一级指标/二级指标/三级指标”等表头的表格）")
     for k, t in enumerate(tables, start=1):
         report.found.append(f"指标表 {k}：{t.where}，{t.title or '无标题'}，末级指标 {len(t.leaves())} 项")
+    return _choose(tables, number, doc, report, "指标表"), tables
+
+
+def _choose(items: list, number: int | None, doc: Document, report: Report, noun: str):
+    """The table --table N names (1-based); the first, with a warning when there are more, if none is named."""
     if number is None:
         number = 1
-        if len(tables) > 1:
-            report.warn(f"文件中有 {len(tables)} 张指标表，本次使用第 1 张；用 --table N 选择其他表")
-    if not 1 <= number <= len(tables):
-        raise InputError.single(str(doc.path), "--table", f"文件中只有 {len(tables)} 张指标表", number)
-    return tables[number - 1], tables
+        if len(items) > 1:
+            report.warn(f"文件中有 {len(items)} 张{noun}，本次使用第 1 张；用 --table N 选择其他表")
+    if not 1 <= number <= len(items):
+        raise InputError.single(str(doc.path), "--table", f"文件中只有 {len(items)} 张{noun}", number)
+    return items[number - 1]
 
 
 def guess_kind(table: IndicatorTable, doc: Document) -> str:
@@ -62,13 +67,7 @@ def pick_source(doc: Document, number: int | None, report: Report) -> IndicatorT
                                 f"一级指标 {len(s.groups)} 项、二级指标 {sum(len(g.children) for g in s.groups)} 项")
         else:
             report.found.append(f"表 {k}（指标表）：{s.where}，{s.title or '无标题'}，末级指标 {len(s.leaves())} 项")
-    if number is None:
-        number = 1
-        if len(sources) > 1:
-            report.warn(f"文件中有 {len(sources)} 张指标表或项目自评表，本次使用第 1 张；用 --table N 选择其他表")
-    if not 1 <= number <= len(sources):
-        raise InputError.single(str(doc.path), "--table", f"文件中只有 {len(sources)} 张指标表或项目自评表", number)
-    return sources[number - 1]
+    return _choose(sources, number, doc, report, "指标表或项目自评表")
 
 
 def draft_framework(doc: Document, framework_id: str, table_no: int | None, report: Report) -> dict:

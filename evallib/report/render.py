@@ -12,7 +12,7 @@ import re
 import zlib
 from decimal import Decimal
 
-from ..core.numbers import fmt, fmt_amount
+from ..core.numbers import NUMBER_TEXT, fmt, fmt_amount
 from .data import NamedTable, Report
 from .tables import Link
 
@@ -74,12 +74,9 @@ def caption_text(number: int | None, title: str) -> str:
     return (f"表{number} " if number else "") + title
 
 
-_NUMBER_TEXT = re.compile(r"^[-+−]?\d[\d,]*(\.\d+)?%?$")  # a figure already formatted: 1,234.50 / -0.08 / 96.42%
-
-
 def _is_number(value) -> bool:
     if isinstance(value, str):
-        return bool(_NUMBER_TEXT.match(value.strip()))
+        return bool(NUMBER_TEXT.match(value.strip()))
     return isinstance(value, (Decimal, int, float)) and not isinstance(value, bool)
 
 
